@@ -1,0 +1,28 @@
+/**
+ * Errors the importer raises for input it cannot turn into a plan. Each carries a typed code and a message in
+ * the user's language (Chinese first, English second), fit to print as one line or return to a client.
+ */
+export type ImportErrorCode =
+  | 'empty'
+  | 'too-large'
+  | 'binary'
+  | 'unsupported-format'
+  | 'corrupt-docx'
+  | 'corrupt-pdf'
+  | 'encrypted-pdf'
+  | 'no-text-layer'
+  | 'not-a-plan';
+
+export class ImportError extends Error {
+  override readonly name = 'ImportError';
+  constructor(
+    readonly code: ImportErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isImportError(error: unknown): error is ImportError {
+  return error instanceof ImportError;
+}

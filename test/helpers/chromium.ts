@@ -1,0 +1,77 @@
+/**
+ * Renders HTML to PDF with Debian's Chromium (`/usr/bin/chromium`) through playwright-core, so that PDF tests read
+ * files produced by a real browser's print path (embedded CID fonts with ToUnicode maps), not hand-written PDFs.
+ * Never downloads a browser: playwright-core only drives the executable given here.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** One Chromium for a whole test file; call {@link PdfPrinter.close} in `afterAll`. */
+export interface PdfPrinter {
+  /** Prints `html` to an A4 PDF and returns its bytes. */
+  printPdf(html: string): Promise<Uint8Array>;
+  /** Takes a PNG screenshot of `html` rendered in a viewport of the given size. */
+  screenshotPng(html: string, size: { width: number; height: number }): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a headless Chromium with a fresh profile in a temporary directory.
+ *
+ * @example
+ * const printer = await launchPdfPrinter();
+ * const pdf = await printer.printPdf('<h1>实施方案</h1>');
+ * await printer.close();
+ */
+export async function launchPdfPrinter(): Promise<PdfPrinter> {
+  const profileDir = await mkdtemp(join(tmpdir(), 'luoshi-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM_PATH,
+      headless: true,
+      // No network, no background services: the tests must not depend on (or wait for) anything outside the box.
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  } catch (error) {
+    await rm(profileDir, { recursive: true, force: true });
+    throw error;
+  }
+
+  async function withPage<T>(html: string, use: (page: Awaited<ReturnType<BrowserContext['newPage']>>) => Promise<T>) {
+    const page = await context.newPage();
+    try {
+      await page.setContent(html, { waitUntil: 'load' });
+      return await use(page);
+    } finally {
+      await page.close();
+    }
+  }
+
+  return {
+    printPdf: (html) =>
+      withPage(html, async (page) => new Uint8Array(await page.pdf({ format: 'A4', printBackground: true }))),
+    screenshotPng: (html, size) =>
+      withPage(html, async (page) => {
+        await page.setViewportSize(size);
+        return new Uint8Array(await page.screenshot({ type: 'png' }));
+      }),
+    close: async () => {
+      await context.close();
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * From raw text to logical lines: Markdown and bold marks removed, page separators and page numbers dropped,
+ * table rows split into cells, and lines that a page break or a hard wrap cut apart joined again. Every line
+ * keeps the offsets of the input it came from.
+ */
+import { readMarker } from './markers.ts';
+import { openBracketDepth, squeezeSpaces } from './text.ts';
+
+export interface Line {
+  /** Cleaned text: no Markdown marks, no space between CJK characters. */
+  text: string;
+  /** Offsets of the line in the input; `end` is exclusive and stops before the line break. */
+  start: number;
+  end: number;
+  /** The bold phrase the line opens with (after a number marker or a dash bullet), cleaned; null when none. */
+  bold: string | null;
+  /** True when the whole line is bold or is a Markdown heading. */
+  emphasized: boolean;
+  /** Cells of a table row (Markdown pipes or tab-separated columns); null for a prose line. */
+  cells: string[] | null;
+}
+
+interface PhysicalLine extends Line {
+  /** A page separator or page number stood between this line and the one before. */
+  breakBefore: boolean;
+  /** Brackets left open at the end of the text (kept as lines are joined, so joining stays linear). */
+  depth: number;
+}
+
+const PAGE_RULE = /^(?:-{3,}|\*{3,}|_{3,}|={3,}|\f+)$/;
+// "— 3 —", "- 12 -", "第 3 页", "3 / 20", "第3页 共20页", a bare page number.
+const PAGE_NUMBER =
+  /^(?:[-—－–~·]\s*\d{1,4}\s*[-—－–~·]|第\s*\d{1,4}\s*页(?:\s*[，,]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*\/\s*\d{1,4}|\d{1,3})$/;
+const MD_PREFIX = /^(?:#{1,6}\s+|>\s*|[-*+]\s+(?![-—]))/;
+const TABLE_RULE = /^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$/;
+const TERMINAL = /[。！？；：:;!?]/;
+const UNIT_WORDS = /单位|牵头|负责|配合|参与|部门|指导|协同/;
+const LABEL_LINE = /^(?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)[:：]/;
+const BULLET = /^(?:——|—|-|·|•|●|■|◆)/;
+
+/** Splits text into logical lines. */
+export function toLines(input: string): Line[] {
+  return joinBrokenLines(physicalLines(input));
+}
+
+function physicalLines(input: string): PhysicalLine[] {
+  const lines: PhysicalLine[] = [];
+  let pos = 0;
+  let breakBefore = false;
+  while (pos <= input.length) {
+    let next = input.indexOf('\n', pos);
+    if (next < 0) next = input.length;
+    let end = next;
+    if (end > pos && input.charCodeAt(end - 1) === 13) end--;
+    const raw = input.slice(pos, end);
+    const start = pos;
+    pos = next + 1;
+    const line = cleanLine(raw, start, end);
+    if (line === 'page') breakBefore = true;
+    else if (line !== 'skip') {
+      lines.push({ ...line, breakBefore, depth: openBracketDepth(line.text) });
+      breakBefore = false;
+    }
+  }
+  return lines;
+}
+
+function cleanLine(raw: string, start: number, end: number): Line | 'skip' | 'page' {
+  let text = raw.replace(/\f/g, ' ').trim();
+  if (text === '') return raw.includes('\f') ? 'page' : 'skip';
+  if (PAGE_RULE.test(raw.trim()) || PAGE_NUMBER.test(text)) return 'page';
+  let emphasized = false;
+  const prefix = MD_PREFIX.exec(text);
+  if (prefix) {
+    emphasized = prefix[0].startsWith('#');
+    text = text.slice(prefix[0].length);
+  }
+  const cells = tableCells(text);
+  if (cells === 'rule') return 'skip';
+  if (cells) {
+    const clean = cells.map((cell) => squeezeSpaces(cell.replace(/\*\*/g, '')));
+    return { text: clean.join(' '), start, end, bold: null, emphasized: false, cells: clean };
+  }
+  const { plain, boldSpans } = stripBold(text);
+  const cleaned = squeezeSpaces(plain);
+  const leading = leadingBold(plain, boldSpans);
+  if (boldSpans.length === 1 && boldSpans[0] && squeezeSpaces(boldSpans[0].text) === cleaned) emphasized = true;
+  return { text: cleaned, start, end, bold: leading, emphasized, cells: null };
+}
+
+function tableCells(text: string): string[] | null | 'rule' {
+  if (text.startsWith('|')) {
+    if (TABLE_RULE.test(text)) return 'rule';
+    const inner = text.replace(/^\|/, '').replace(/\|\s*$/, '');
+    return inner.split('|').map((c) => c.trim());
+  }
+  if (text.includes('\t')) {
+    const cells = text.split('\t').map((c) => c.trim());
+    // "一、\t总体要求" is a heading with a tab after its number, not a table row.
+    if (cells.length === 2 && readMarker(cells[0] ?? '')?.raw === cells[0]) return null;
+    if (cells.filter((c) => c !== '').length >= 2) return cells;
+  }
+  return null;
+}
+
+interface BoldSpan {
+  start: number;
+  text: string;
+}
+
+function stripBold(text: string): { plain: string; boldSpans: BoldSpan[] } {
+  const parts = text.split('**');
+  // An odd number of ** marks: a bold run cut off by a line break. Drop the marks, keep no emphasis.
+  if (parts.length === 1 || parts.length % 2 === 0) return { plain: parts.join(''), boldSpans: [] };
+  let plain = '';
+  const boldSpans: BoldSpan[] = [];
+  parts.forEach((part, i) => {
+    if (i % 2 === 1 && part.trim() !== '') boldSpans.push({ start: plain.length, text: part });
+    plain += part;
+  });
+  return { plain, boldSpans };
+}
+
+/** The bold phrase a line opens with, after any number marker or dash bullet: a task's or goal's title. */
+function leadingBold(plain: string, spans: BoldSpan[]): string | null {
+  const first = spans[0];
+  if (!first) return null;
+  let lead = plain.slice(0, first.start);
+  let bold = first.text;
+  // The marker and bullet may sit outside the bold run or inside it.
+  const outside = stripLinePrefix(lead.trim());
+  if (outside !== '') return null;
+  bold = stripLinePrefix(bold.trim());
+  lead = squeezeSpaces(bold);
+  return lead === '' ? null : lead;
+}
+
+/** Removes a leading dash bullet and number marker. */
+export function stripLinePrefix(text: string): string {
+  let rest = text
+    .replace(BULLET, '')
+    .replace(/^[—-]+/, '')
+    .trim();
+  const marker = readMarker(rest);
+  if (marker) rest = rest.slice(marker.length).trim();
+  return rest;
+}
+
+function isHeadingLike(line: Line): boolean {
+  if (line.cells || !(line.emphasized || line.text.length <= 30)) return false;
+  return !line.text.includes('。');
+}
+
+/** Ends a sentence, or a bracket that names units ("…（牵头单位：区发改委）"). */
+function endsStatement(text: string): boolean {
+  const last = text[text.length - 1] ?? '';
+  if (TERMINAL.test(last)) return true;
+  if (last !== '）' && last !== ')') return false;
+  const open = Math.max(text.lastIndexOf('（'), text.lastIndexOf('('));
+  return open >= 0 && UNIT_WORDS.test(text.slice(open));
+}
+
+function shouldJoin(a: PhysicalLine, b: PhysicalLine): boolean {
+  if (a.cells || b.cells) return false;
+  if (readMarker(b.text) || LABEL_LINE.test(b.text) || BULLET.test(b.text) || /^(?:专栏|附件|抄送)/.test(b.text)) {
+    return false;
+  }
+  if (a.depth > 0) return true;
+  if (endsStatement(a.text)) return false;
+  if (isHeadingLike(a)) {
+    // A heading cut by a page break or a wrap: the rest is a short fragment with no sentence in it, or,
+    // across a page break, a short fragment that ends the heading's sentence ("融合发展。建设…").
+    if (b.text.length <= 16 && !/[。；：，]/.test(b.text)) return true;
+    const stop = b.text.search(/[。；：，]/);
+    return b.breakBefore && stop > 0 && stop <= 12 && b.text[stop] === '。';
+  }
+  return true;
+}
+
+function joinBrokenLines(lines: PhysicalLine[]): Line[] {
+  const out: PhysicalLine[] = [];
+  let current: PhysicalLine | undefined;
+  for (const line of lines) {
+    if (current && shouldJoin(current, line)) {
+      const wholeBold = current.emphasized && (line.emphasized || line.bold === line.text);
+      // A bold heading cut in two keeps one bold title: "**（三）推动农产品加工业**" + "**提档升级。**正文".
+      let bold = current.bold;
+      if (current.emphasized && bold !== null) bold += wholeBold ? line.text : (line.bold ?? '');
+      current = {
+        ...current,
+        text: current.text + line.text,
+        end: line.end,
+        depth: openBracketDepth(line.text, current.depth),
+        emphasized: wholeBold,
+        bold,
+      };
+      continue;
+    }
+    if (current) out.push(current);
+    current = line;
+  }
+  if (current) out.push(current);
+  return out.map(({ breakBefore: _break, depth: _depth, ...line }) => line);
+}

@@ -1,0 +1,66 @@
+/**
+ * Numbering markers of Chinese official documents (GB/T 9704: 一、 › （一） › 1. › （1）), plus chapters and
+ * circled numbers, in full- and half-width forms.
+ */
+import { asciiDigits, chineseNumber } from './text.ts';
+
+export type MarkerStyle = 'chapter' | 'cn-dun' | 'cn-paren' | 'ar-dot' | 'ar-paren' | 'ar-close' | 'circled';
+
+export interface Marker {
+  style: MarkerStyle;
+  value: number;
+  /** The marker as written, without surrounding space: "（1）", "(16)", "1．", "一、". */
+  raw: string;
+  /** Characters the marker and the space after it take at the start of the line. */
+  length: number;
+}
+
+/** The customary depth of each style, used to place a style the first time it appears. */
+export const STYLE_RANK: Record<MarkerStyle, number> = {
+  chapter: 0,
+  'cn-dun': 1,
+  'cn-paren': 2,
+  'ar-dot': 3,
+  'ar-paren': 4,
+  'ar-close': 5,
+  circled: 6,
+};
+
+const CN = '[一二三四五六七八九十]{1,3}';
+const AR = '[0-9０-９]{1,3}';
+const MARKER_START = /^[（(0-9０-９一二三四五六七八九十第①-⑳]/;
+const PATTERNS: [MarkerStyle, RegExp][] = [
+  ['chapter', /^第([一二三四五六七八九十百零〇两]{1,4})(?:章|部分|篇)/],
+  ['cn-dun', new RegExp(`^(${CN})[、．.](?![0-9])`)],
+  ['cn-paren', new RegExp(`^[（(](${CN})[）)]`)],
+  ['ar-paren', new RegExp(`^[（(](${AR})[）)]`)],
+  ['ar-dot', new RegExp(`^(${AR})(?:[.．﹒](?![0-9０-９])|、)`)],
+  ['ar-close', new RegExp(`^(${AR})[）)]`)],
+  ['circled', /^([①-⑳])/],
+];
+
+/**
+ * Reads the numbering marker at the start of a line, if any.
+ * @example readMarker('（12）打造500亿级新材料产业集群') // { style: 'ar-paren', value: 12, raw: '（12）', length: 4 }
+ */
+export function readMarker(text: string): Marker | null {
+  // Fast exit for the common body line: markers start with a bracket, a digit, a Chinese numeral, 第 or ①.
+  if (!MARKER_START.test(text)) return null;
+  for (const [style, pattern] of PATTERNS) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const body = match[1] ?? '';
+    const value =
+      style === 'circled'
+        ? body.charCodeAt(0) - 0x2460 + 1
+        : style === 'chapter' || style === 'cn-dun' || style === 'cn-paren'
+          ? chineseNumber(body)
+          : Number(asciiDigits(body));
+    if (value === null || value <= 0) return null;
+    const raw = match[0];
+    let length = raw.length;
+    while (length < text.length && /\s/.test(text[length] ?? '')) length++;
+    return { style, value, raw, length };
+  }
+  return null;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { findUnitClauses, readLabelLine, resolveUnits, splitUnitList } from '../../src/importer/parse/units.ts';
+
+const unitsOf = (text: string, firstListed = false) => {
+  const { lead, support } = resolveUnits(findUnitClauses(text), firstListed);
+  return { lead, support };
+};
+
+describe('unit clauses', () => {
+  it.each([
+    ['（牵头协调单位：新城区发展公司、区文旅局）', ['新城区发展公司', '区文旅局'], []],
+    ['（牵头单位：区发改委；配合单位：区财政局、区经委）', ['区发改委'], ['区财政局', '区经委']],
+    ['（牵头单位：区发改委、区经委，配合单位：区财政局）', ['区发改委', '区经委'], ['区财政局']],
+    ['（责任单位：区教育局、区卫健委）', ['区教育局', '区卫健委'], []],
+    ['（牵头单位：区发改委；责任单位：区财政局）', ['区发改委'], ['区财政局']],
+    ['（区发改委牵头，区财政局配合）', ['区发改委'], ['区财政局']],
+    ['（区交通委负责）', ['区交通委'], []],
+    ['（区科委牵头，区经委、区教育局参与）', ['区科委'], ['区经委', '区教育局']],
+    ['（区发改委牵头，各相关部门按职责分工负责）', ['区发改委'], ['各相关部门']],
+    ['（市发改委、市商务局指导，各区负责）', ['各区'], ['市发改委', '市商务局']],
+    ['（区民政局会同区财政局负责）', ['区民政局'], ['区财政局']],
+    ['（2023年6月底前完成，牵头单位：区商务委）', ['区商务委'], []],
+    ['（牵头单位：区\n经委、区投资促进办)', ['区经委', '区投资促进办'], []],
+  ])('%s', (text, lead, support) => {
+    expect(unitsOf(text.replace('\n', ''))).toEqual({ lead, support });
+  });
+
+  it('reads the deadline written in the same bracket', () => {
+    expect(resolveUnits(findUnitClauses('（6月底完成，牵头单位：区商务委）'), false).due).toBe('6月底完成');
+  });
+
+  it('joins the clauses of one task in written order', () => {
+    expect(unitsOf('推进甲。（责任单位：区经委）推进乙。（责任单位：区科委、区经委）')).toEqual({
+      lead: ['区经委', '区科委'],
+      support: [],
+    });
+  });
+
+  it('lets the first-listed unit lead when the plan says so', () => {
+    expect(unitsOf('（责任单位：区商务委、区财政局、区经委）', true)).toEqual({
+      lead: ['区商务委'],
+      support: ['区财政局', '区经委'],
+    });
+  });
+
+  it.each(['（金山）', '（AMOLED）', '（上海）', '（一条老字号商业街、一座老品牌产业园）', '（政府引导，市场运作）'])(
+    'does not read %s as units',
+    (text) => {
+      expect(findUnitClauses(text)).toEqual([]);
+    },
+  );
+
+  it('keeps groups such as 各区、县级市 whole', () => {
+    expect(splitUnitList('市工信局、各区、县级市人民政府')).toEqual(['市工信局', '各区、县级市人民政府']);
+    expect(splitUnitList('各镇、区发改委')).toEqual(['各镇', '区发改委']);
+  });
+
+  it('reads units written on a line of their own', () => {
+    const clause = readLabelLine('牵头单位：县农业农村局；配合单位：县财政局、县水利局');
+    expect(clause && resolveUnits([clause], false)).toMatchObject({
+      lead: ['县农业农村局'],
+      support: ['县财政局', '县水利局'],
+    });
+  });
+});

@@ -25,6 +25,8 @@ interface PhysicalLine extends Line {
   breakBefore: boolean;
   /** Brackets left open at the end of the text (kept as lines are joined, so joining stays linear). */
   depth: number;
+  /** Display width of the last physical line joined in. */
+  width: number;
 }
 
 const PAGE_RULE = /^(?:-{3,}|\*{3,}|_{3,}|={3,}|\f+)$/;
@@ -40,7 +42,39 @@ const BULLET = /^(?:——|—|-|·|•|●|■|◆)/;
 
 /** Splits text into logical lines. */
 export function toLines(input: string): Line[] {
-  return joinBrokenLines(physicalLines(input));
+  const lines = physicalLines(input);
+  return joinBrokenLines(lines, wrapWidth(lines));
+}
+
+/** Display width in full-width characters: Latin letters, digits and spaces take half a column, the rest one. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (let i = 0; i < text.length; i++) width += text.charCodeAt(i) < 0x100 ? 0.5 : 1;
+  return width;
+}
+
+/**
+ * The width at which the text was hard-wrapped (a PDF's or a copied page's lines), or null when its lines are
+ * paragraphs. Wrapped text has a crowd of lines of one width, the measure of the page.
+ */
+function wrapWidth(lines: PhysicalLine[]): number | null {
+  const counts = new Map<number, number>();
+  let prose = 0;
+  for (const line of lines) {
+    if (line.cells) continue;
+    prose++;
+    const width = Math.round(line.width);
+    if (width >= 12) counts.set(width, (counts.get(width) ?? 0) + 1);
+  }
+  if (prose < 10) return null;
+  let mode = 0;
+  let best = 0;
+  for (const [width, count] of counts) {
+    // Digits and Latin letters make full lines a little narrower or wider: count a band of three widths.
+    const near = count + (counts.get(width - 1) ?? 0) + (counts.get(width - 2) ?? 0);
+    if (near > best || (near === best && width > mode)) [mode, best] = [width, near];
+  }
+  return best / prose >= 0.3 ? mode : null;
 }
 
 function physicalLines(input: string): PhysicalLine[] {
@@ -58,7 +92,7 @@ function physicalLines(input: string): PhysicalLine[] {
     const line = cleanLine(raw, start, end);
     if (line === 'page') breakBefore = true;
     else if (line !== 'skip') {
-      lines.push({ ...line, breakBefore, depth: openBracketDepth(line.text) });
+      lines.push({ ...line, breakBefore, depth: openBracketDepth(line.text), width: displayWidth(line.text) });
       breakBefore = false;
     }
   }
@@ -160,13 +194,18 @@ function endsStatement(text: string): boolean {
   return open >= 0 && UNIT_WORDS.test(text.slice(open));
 }
 
-function shouldJoin(a: PhysicalLine, b: PhysicalLine): boolean {
-  if (a.cells || b.cells) return false;
-  if (readMarker(b.text) || LABEL_LINE.test(b.text) || BULLET.test(b.text) || /^(?:专栏|附件|抄送)/.test(b.text)) {
-    return false;
-  }
+function shouldJoin(a: PhysicalLine, b: PhysicalLine, fullWidth: number | null): boolean {
+  if (a.cells || b.cells || readMarker(b.text)) return false;
   if (a.depth > 0) return true;
+  if (LABEL_LINE.test(b.text) || BULLET.test(b.text) || /^(?:专栏|附件|抄送)/.test(b.text)) return false;
   if (endsStatement(a.text)) return false;
+  // In hard-wrapped text a line that runs (nearly: a first line is indented by two characters) to the measure
+  // goes on in the next one — unless it is a numbered heading and the next line opens a sentence of its own.
+  if (fullWidth !== null && a.width >= fullWidth - 4) {
+    if (!readMarker(a.text) || a.text.includes('。')) return true;
+    const clause = b.text.search(/[。，；：]/);
+    return clause >= 0 && clause < 16;
+  }
   if (isHeadingLike(a)) {
     // A heading cut by a page break or a wrap: the rest is a short fragment with no sentence in it, or,
     // across a page break, a short fragment that ends the heading's sentence ("融合发展。建设…").
@@ -177,20 +216,25 @@ function shouldJoin(a: PhysicalLine, b: PhysicalLine): boolean {
   return true;
 }
 
-function joinBrokenLines(lines: PhysicalLine[]): Line[] {
+function joinBrokenLines(lines: PhysicalLine[], fullWidth: number | null): Line[] {
   const out: PhysicalLine[] = [];
   let current: PhysicalLine | undefined;
   for (const line of lines) {
-    if (current && shouldJoin(current, line)) {
+    if (current && shouldJoin(current, line, fullWidth)) {
       const wholeBold = current.emphasized && (line.emphasized || line.bold === line.text);
       // A bold heading cut in two keeps one bold title: "**（三）推动农产品加工业**" + "**提档升级。**正文".
       let bold = current.bold;
-      if (current.emphasized && bold !== null) bold += wholeBold ? line.text : (line.bold ?? '');
+      if (current.emphasized && bold !== null) {
+        // The rest of a bold heading that a page break cut off, bold or not: up to its full stop.
+        const stop = line.text.search(/[。！？]/);
+        bold += wholeBold ? line.text : (line.bold ?? (stop < 0 ? line.text : line.text.slice(0, stop + 1)));
+      }
       current = {
         ...current,
         text: current.text + line.text,
         end: line.end,
         depth: openBracketDepth(line.text, current.depth),
+        width: line.width,
         emphasized: wholeBold,
         bold,
       };
@@ -200,5 +244,5 @@ function joinBrokenLines(lines: PhysicalLine[]): Line[] {
     current = line;
   }
   if (current) out.push(current);
-  return out.map(({ breakBefore: _break, depth: _depth, ...line }) => line);
+  return out.map(({ breakBefore: _break, depth: _depth, width: _width, ...line }) => line);
 }

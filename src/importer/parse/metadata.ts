@@ -37,7 +37,13 @@ function rawLines(input: string, limit: number): RawLine[] {
         .replace(/^\s*(?:#{1,6}\s+|>\s*)/, '')
         .replace(/\*\*/g, ''),
     );
-    if (text !== '' && !/^(?:-{3,}|\*{3,}|_{3,})$/.test(text)) out.push({ text, start: pos });
+    const previous = out[out.length - 1];
+    if (previous && previous.text.lastIndexOf('《') > previous.text.lastIndexOf('》')) {
+      // A book title (《…》) wrapped onto the next line.
+      previous.text += text;
+    } else if (text !== '' && !/^(?:-{3,}|\*{3,}|_{3,})$/.test(text)) {
+      out.push({ text, start: pos });
+    }
     pos = next + 1;
   }
   return out;
@@ -85,6 +91,7 @@ export function readMetadata(input: string): Metadata {
     (l) =>
       l !== notice &&
       PLAN_WORDS.test(l.text) &&
+      !/[《》]/.test(l.text) &&
       !/关于印发|的通知$|^各/.test(l.text) &&
       l.text.length <= 60 &&
       !/[。；]/.test(l.text) &&

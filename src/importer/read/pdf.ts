@@ -58,7 +58,7 @@ export async function readPdf(bytes: Uint8Array): Promise<string> {
   const pdfjs = await loadPdfJs();
   const task = pdfjs.getDocument({
     // pdf.js transfers (detaches) the buffer it is given; a copy leaves the caller's bytes intact.
-    data: bytes.slice(),
+    data: new Uint8Array(bytes), // a copy, and a plain Uint8Array: pdf.js refuses Node Buffers
     // Read local files only: no fetch, no eval of font programs, no system fonts, no font loading.
     cMapUrl: join(PDFJS_ROOT, 'cmaps') + '/',
     cMapPacked: true,

@@ -117,6 +117,45 @@ export function childElements(element: XmlElement): XmlElement[] {
   return element.children.filter((child): child is XmlElement => typeof child !== 'string');
 }
 
+/** The first child element of `element` named `name`, e.g. the w:pPr of a paragraph. */
+export function firstChild(element: XmlElement, name: string): XmlElement | undefined {
+  for (const child of element.children) {
+    if (typeof child !== 'string' && child.name === name) return child;
+  }
+  return undefined;
+}
+
+/**
+ * The first element named `name` below `element` in document order, or undefined. Walks with an explicit stack,
+ * so that absurdly deep nesting in a hostile file cannot overflow the call stack.
+ */
+export function findElement(element: XmlElement, name: string): XmlElement | undefined {
+  const stack: XmlElement[] = [element];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (next !== element && next.name === name) return next;
+    for (let index = next.children.length - 1; index >= 0; index--) {
+      const child = next.children[index];
+      if (child !== undefined && typeof child !== 'string') stack.push(child);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The w:val of the child element `name` of `element` (WordprocessingML's way of writing a property, e.g.
+ * `<w:pStyle w:val="Heading1"/>`), or undefined when the child or its value is absent.
+ */
+export function childValue(element: XmlElement | undefined, name: string): string | undefined {
+  const child = element && firstChild(element, name);
+  return child && getAttribute(child, 'w:val');
+}
+
+/** An OOXML on/off property: present without w:val, or with w:val true/1/on, means on. */
+export function isOn(property: XmlElement): boolean {
+  const value = getAttribute(property, 'w:val');
+  return value === undefined || !['0', 'false', 'off'].includes(value.toLowerCase());
+}
+
 const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /**

@@ -145,11 +145,19 @@ class PlanParser {
   tableTasks(table: Table, path: string[], inherited: ResolvedUnits | null): void {
     const columns = taskColumns(table.header);
     if (!columns) return;
+    let above: { units: ResolvedUnits; due: string } | null = null;
     for (const row of table.rows) {
       const cells = row.cells ?? [];
       const cell = (i: number) => (i >= 0 ? (cells[i] ?? '').trim() : '');
       const taskText = cell(columns.task);
       if (taskText === '') continue;
+      const number = cell(columns.number);
+      const unitCells = [columns.lead, columns.support, columns.due].filter((i) => i >= 0).map(cell);
+      // A category row (一 | 产业发展 | | |) groups the rows below it; it is not a task.
+      const isCategory =
+        unitCells.every((c) => c === '') &&
+        (/^[一二三四五六七八九十]+[、.]?$/.test(number) || (number === '' && taskText.length <= 20 && !/[。；，]/.test(taskText)));
+      if (isCategory) continue;
       const special = new Set([columns.number, columns.lead, columns.support, columns.due]);
       const descriptive = cells.filter((_, i) => !special.has(i) && i >= columns.task);
       const clauses: UnitClause[] = [];
@@ -163,18 +171,22 @@ class PlanParser {
       }
       clauses.push({ ...emptyClause(), support: splitUnitList(cell(columns.support)) });
       clauses.push(...findUnitClauses(taskText));
-      const resolved = this.units(clauses, [row]);
+      let resolved = this.units(clauses, [row]);
+      // An empty unit cell under a filled one: a cell merged down the rows (Word's vertical merge).
+      const merged = leadCell === '' && above !== null && resolved.lead.length === 0;
+      if (merged && above) resolved = above.units;
       const hasUnits = resolved.lead.length + resolved.support.length > 0;
       const units = hasUnits ? resolved : inherited;
+      if (hasUnits && !merged) above = { units: resolved, due: cell(columns.due) };
       const task: TaskDraft = {
-        number: cell(columns.number),
+        number,
         path,
         title: titleOf(taskText, null),
         units: { lead: units?.lead ?? [], support: units?.support ?? [] },
         targets: this.targets(descriptive.map(withoutClauses).join('\n'), row.start, yearOf(cell(columns.due))),
         source: { start: row.start, end: row.end },
       };
-      const due = cell(columns.due) || resolved.due;
+      const due = cell(columns.due) || (merged ? above?.due : resolved.due);
       if (due) task.due = due;
       if (!units) this.warn('task-without-units', `任务 ${task.number}${task.title} 未写责任单位`, row.start);
       this.tasks.push(task);
@@ -285,9 +297,17 @@ function paragraphsOf(prose: Line[]): Paragraph[] {
   return out;
 }
 
+const headings = new WeakMap<PlanNode, string>();
+
+/** A node's opening line without its number marker. */
 function headingText(node: PlanNode): string {
-  const text = node.line?.text ?? '';
-  return text.slice(node.marker ? Math.min(text.length, node.marker.length) : 0).trim();
+  let heading = headings.get(node);
+  if (heading === undefined) {
+    const text = node.line?.text ?? '';
+    heading = text.slice(node.marker ? Math.min(text.length, node.marker.length) : 0).trim();
+    headings.set(node, heading);
+  }
+  return heading;
 }
 
 const titles = new WeakMap<PlanNode, string>();
@@ -308,15 +328,19 @@ function label(node: PlanNode): string {
 
 /** Removes unit clauses and deadline-only brackets, so that neither titles nor targets read them. */
 function withoutClauses(text: string): string {
-  if (!/[（(]/.test(text)) return text;
+  if (!/[（(【]|单位|部门/.test(text)) return text;
+  const spans = findUnitClauses(text).map((c) => ({ start: c.start, end: c.end }));
+  for (const group of bracketGroups(text)) {
+    if (DUE_ONLY.test(group.content.trim())) spans.push(group);
+  }
+  if (spans.length === 0) return text;
+  spans.sort((a, b) => a.start - b.start);
   let out = '';
   let pos = 0;
-  for (const group of bracketGroups(text)) {
-    const content = group.content.trim();
-    const isClause = readUnitClause(content, 0, 0) !== null || readLabelLine(content) !== null;
-    if (!isClause && !DUE_ONLY.test(content)) continue;
-    out += text.slice(pos, group.start);
-    pos = group.end;
+  for (const span of spans) {
+    if (span.start < pos) continue;
+    out += text.slice(pos, span.start);
+    pos = span.end;
   }
   return out + text.slice(pos);
 }
@@ -344,7 +368,7 @@ function tableTitle(table: Table, node: PlanNode): string {
 }
 
 function cutTail(lines: Line[]): Line[] {
-  const tail = lines.findIndex((l) => !l.cells && TAIL.test(l.text));
+  const tail = lines.findIndex((l) => !l.cells && /抄送|主题词|关键词|印发/.test(l.text) && TAIL.test(l.text));
   return tail < 0 ? lines : lines.slice(0, tail);
 }
 

@@ -92,14 +92,15 @@ function physicalLines(input: string): PhysicalLine[] {
     const line = cleanLine(raw, start, end);
     if (line === 'page') breakBefore = true;
     else if (line !== 'skip') {
-      lines.push({ ...line, breakBefore, depth: openBracketDepth(line.text), width: displayWidth(line.text) });
+      line.breakBefore = breakBefore;
+      lines.push(line);
       breakBefore = false;
     }
   }
   return lines;
 }
 
-function cleanLine(raw: string, start: number, end: number): Line | 'skip' | 'page' {
+function cleanLine(raw: string, start: number, end: number): PhysicalLine | 'skip' | 'page' {
   let text = raw.replace(/\f/g, ' ').trim();
   if (text === '') return raw.includes('\f') ? 'page' : 'skip';
   if (PAGE_RULE.test(raw.trim()) || PAGE_NUMBER.test(text)) return 'page';
@@ -113,13 +114,27 @@ function cleanLine(raw: string, start: number, end: number): Line | 'skip' | 'pa
   if (cells === 'rule') return 'skip';
   if (cells) {
     const clean = cells.map((cell) => squeezeSpaces(cell.replace(/\*\*/g, '')));
-    return { text: clean.join(' '), start, end, bold: null, emphasized: false, cells: clean };
+    return physical(clean.join(' '), start, end, null, false, clean);
   }
   const { plain, boldSpans } = stripBold(text);
   const cleaned = squeezeSpaces(plain);
   const leading = leadingBold(plain, boldSpans);
   if (boldSpans.length === 1 && boldSpans[0] && squeezeSpaces(boldSpans[0].text) === cleaned) emphasized = true;
-  return { text: cleaned, start, end, bold: leading, emphasized, cells: null };
+  return physical(cleaned, start, end, leading, emphasized, null);
+}
+
+function physical(
+  text: string,
+  start: number,
+  end: number,
+  bold: string | null,
+  emphasized: boolean,
+  cells: string[] | null,
+): PhysicalLine {
+  const depth = /[（(【[〔［]/.test(text) ? openBracketDepth(text) : 0;
+  // Only a line near the page's measure matters for wrapping; a long one is simply wider than any measure.
+  const width = text.length > 120 ? text.length : displayWidth(text);
+  return { text, start, end, bold, emphasized, cells, breakBefore: false, depth, width };
 }
 
 function tableCells(text: string): string[] | null | 'rule' {
@@ -244,5 +259,5 @@ function joinBrokenLines(lines: PhysicalLine[], fullWidth: number | null): Line[
     current = line;
   }
   if (current) out.push(current);
-  return out.map(({ breakBefore: _break, depth: _depth, width: _width, ...line }) => line);
+  return out;
 }

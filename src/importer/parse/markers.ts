@@ -28,7 +28,13 @@ export const STYLE_RANK: Record<MarkerStyle, number> = {
 
 const CN = '[一二三四五六七八九十]{1,3}';
 const AR = '[0-9０-９]{1,3}';
-const MARKER_START = /^[（(0-9０-９一二三四五六七八九十第①-⑳]/;
+const MARKER_START = /^[（(0-9０-９一二三四五六七八九十第①-⒛]/;
+/** Code point ranges of enclosed numbers: ① …⑳, ⑴ … ⒇, ⒈ … ⒛. */
+const ENCLOSED_BASE: [number, number][] = [
+  [0x2460, 0x2473],
+  [0x2474, 0x2487],
+  [0x2488, 0x249b],
+];
 const PATTERNS: [MarkerStyle, RegExp][] = [
   ['chapter', /^第([一二三四五六七八九十百零〇两]{1,4})(?:章|部分|篇)/],
   ['cn-dun', new RegExp(`^(${CN})[、．.](?![0-9])`)],
@@ -37,6 +43,9 @@ const PATTERNS: [MarkerStyle, RegExp][] = [
   ['ar-dot', new RegExp(`^(${AR})(?:[.．﹒](?![0-9０-９])|、)`)],
   ['ar-close', new RegExp(`^(${AR})[）)]`)],
   ['circled', /^([①-⑳])/],
+  // Word's enclosed forms: ⑴ for "(1)", ⒈ for "1.".
+  ['ar-paren', /^([⑴-⒇])/],
+  ['ar-dot', /^([⒈-⒛])/],
 ];
 
 /**
@@ -50,12 +59,13 @@ export function readMarker(text: string): Marker | null {
     const match = pattern.exec(text);
     if (!match) continue;
     const body = match[1] ?? '';
-    const value =
-      style === 'circled'
-        ? body.charCodeAt(0) - 0x2460 + 1
-        : style === 'chapter' || style === 'cn-dun' || style === 'cn-paren'
-          ? chineseNumber(body)
-          : Number(asciiDigits(body));
+    const code = body.charCodeAt(0);
+    const enclosed = ENCLOSED_BASE.find(([from, to]) => code >= from && code <= to);
+    const value = enclosed
+      ? code - enclosed[0] + 1
+      : style === 'chapter' || style === 'cn-dun' || style === 'cn-paren'
+        ? chineseNumber(body)
+        : Number(asciiDigits(body));
     if (value === null || value <= 0) return null;
     const raw = match[0];
     let length = raw.length;

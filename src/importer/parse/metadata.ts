@@ -103,8 +103,14 @@ export function readMetadata(input: string): Metadata {
     if (title === null && line) {
       // A title set on two lines: "…关于加快…的" + "实施方案".
       const previous = front[titleLine - 1];
-      title =
-        line.text.length <= 8 && previous && !ISSUER_END.test(previous.text) ? previous.text + line.text : line.text;
+      const continues =
+        previous !== undefined &&
+        line.text.length <= 8 &&
+        previous.text.length <= 40 &&
+        !ISSUER_END.test(previous.text) &&
+        !DOC_NUMBER.test(previous.text) &&
+        !/(?:19|20)\d{2}\s*年|[。：:，,]$/.test(previous.text);
+      title = continues && previous ? previous.text + line.text : line.text;
     }
   } else if (title === null) {
     const relate = front.find((l) => /关于.+的(?:实施)?(?:方案|意见|计划)$/.test(l.text));

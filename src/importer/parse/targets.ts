@@ -163,6 +163,7 @@ const FIVE_YEAR_PLANS: Record<string, number> = { 十三五: 2020, 十四五: 20
 /** Deadline and period phrases of a sentence, in order. */
 function deadlinesIn(sentence: string): Deadline[] {
   const found: Deadline[] = [];
+  if (!sentence.includes('年') && !sentence.includes('五')) return found;
   for (const m of sentence.matchAll(/[“"]?(十[三四五六]五)[”"]?\s*(末|期末|期间|时期|规划期)/g)) {
     const end = FIVE_YEAR_PLANS[m[1] ?? ''];
     if (end === undefined) continue;
@@ -214,7 +215,7 @@ function clauseAround(sentence: string, from: number, to: number): { text: strin
   const rest = sentence.slice(to);
   const stop = rest.search(/[，；,;]/);
   const end = stop < 0 ? sentence.length : to + stop;
-  let text = sentence.slice(start, end);
+  let text = itemAround(sentence.slice(start, end), from - start);
   let clauseStart = start;
   if (start > 0) {
     const previousStart = Math.max(sentence.lastIndexOf('，', start - 2), sentence.lastIndexOf('；', start - 2)) + 1;
@@ -226,7 +227,29 @@ function clauseAround(sentence: string, from: number, to: number): { text: strin
       clauseStart = previousStart;
     }
   }
-  return { text: text.replace(/[。！？!?\s]+$/, '').trim(), start: clauseStart };
+  return { text: balanceQuotes(text.replace(/[。！？!?\s]+$/, '').trim()), start: clauseStart };
+}
+
+/** In "吸引3-5家科研机构、30-50家企业总部落户", the item (between 、) that holds the number at `at`. */
+function itemAround(clause: string, at: number): string {
+  if (!clause.includes('、')) return clause;
+  const items: { start: number; text: string }[] = [];
+  let start = 0;
+  for (const part of clause.split('、')) {
+    items.push({ start, text: part });
+    start += part.length + 1;
+  }
+  const own = items.findLast((item) => item.start <= at);
+  const othersCount = items.some((item) => item !== own && /\d/.test(item.text));
+  return own && othersCount ? own.text : clause;
+}
+
+/** Drops a quotation mark whose partner fell outside the phrase: "基本实现“30分钟…出行". */
+function balanceQuotes(text: string): string {
+  let out = text;
+  if (out.lastIndexOf('“') > out.lastIndexOf('”')) out = out.replace(/“(?!.*”)/, '');
+  if (out.indexOf('”') >= 0 && (out.indexOf('“') < 0 || out.indexOf('”') < out.indexOf('“'))) out = out.replace('”', '');
+  return out;
 }
 
 function insideEnclosure(text: string, at: number, open: string, close: string): boolean {

@@ -3,7 +3,7 @@
  * verb forms (（A牵头，B配合）, （A负责）, （A会同B负责）, （A、B指导）), lines of their own (责任单位：A、B), a deadline
  * in the same bracket, and the "first-listed unit leads" note (列第一位者为牵头单位).
  */
-import { bracketGroups } from './text.ts';
+import { bracketGroups, type BracketGroup } from './text.ts';
 
 /** What one unit clause says. `responsible` is a 责任单位 list: lead when alone, support beside a 牵头单位. */
 export interface UnitClause {
@@ -98,6 +98,8 @@ function segments(content: string): string[] {
   return content
     .split(/[；;]/)
     .flatMap((part) => part.split(/[，,](?=[^，,、：:]{1,12}?(?:单位|部门|时限|时间)\s*[:：])/))
+    // "牵头单位：A 配合单位：B": labels parted only by a space, which cleaning took away.
+    .flatMap((part) => part.split(/(?<=[^，,、：:\s])(?=(?:牵头|配合|协同|参与|协办|责任|主办)(?:协调)?(?:单位|部门)[:：])/))
     .flatMap((part) => (LABEL.test(part) ? [part] : part.split(/[，,]/)))
     .map((s) => s.trim())
     .filter((s) => s !== '');
@@ -190,11 +192,26 @@ function readVerbForm(segment: string): [Role, string[]][] | null {
 export function findUnitClauses(text: string): UnitClause[] {
   if (!/单位|部门|牵头|负责|配合|参与|指导|协同|会同|按职责/.test(text)) return [];
   const clauses: UnitClause[] = [];
-  for (const group of bracketGroups(text)) {
+  for (const group of [...bracketGroups(text), ...squareGroups(text)]) {
     const clause = readUnitClause(group.content, group.start, group.end);
     if (clause) clauses.push(clause);
   }
-  return clauses;
+  // "…推进项目建设。责任单位：区发改委、区财政局。": a label closing the paragraph, without brackets.
+  const trailing = TRAILING_LABEL.exec(text);
+  if (trailing?.[1] && !clauses.some((c) => c.end > trailing.index)) {
+    const start = trailing.index + trailing[0].indexOf(trailing[1]);
+    const clause = readUnitClause(trailing[1], start, text.length);
+    if (clause) clauses.push(clause);
+  }
+  return clauses.sort((a, b) => a.start - b.start);
+}
+
+const TRAILING_LABEL = /[。；;]\s*((?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：][^。（()）]*)[。.]?\s*$/;
+
+/** 【…】 groups, which some plans use for their unit clauses: 【牵头单位：区发改委】. */
+function squareGroups(text: string): BracketGroup[] {
+  if (!text.includes('【')) return [];
+  return [...text.matchAll(/【([^【】]*)】/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, content: m[1] ?? '' }));
 }
 
 const LABEL_LINE = /^(?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：]/;

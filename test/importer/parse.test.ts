@@ -1,0 +1,69 @@
+// parsePlan on small documents, one notation or layout at a time.
+import { describe, expect, it } from 'vitest';
+import { parsePlan } from '../../src/importer/parse/index.ts';
+
+const HEAD = '某区人民政府\n\n某府发〔2024〕1号\n\n2024年3月1日\n\n# 某区某某行动方案\n\n';
+const tasksOf = (body: string) =>
+  parsePlan(HEAD + body).tasks.map(({ number, title, units, due }) => ({
+    number,
+    title,
+    ...units,
+    ...(due ? { due } : {}),
+  }));
+
+describe('parsePlan', () => {
+  it('reads labels parted only by a space, 【】 clauses and a closing label without brackets', () => {
+    const tasks = tasksOf(
+      '## 一、重点任务\n\n（一）推进甲项目。加快建设。（牵头单位：区发改委　配合单位：区财政局）\n\n' +
+        '（二）推进乙项目。【牵头单位：区经委】加快建设。\n\n（三）推进丙项目。加快建设。责任单位：区科委、区教育局。\n',
+    );
+    expect(tasks).toEqual([
+      { number: '（一）', title: '推进甲项目', lead: ['区发改委'], support: ['区财政局'] },
+      { number: '（二）', title: '推进乙项目', lead: ['区经委'], support: [] },
+      { number: '（三）', title: '推进丙项目', lead: ['区科委', '区教育局'], support: [] },
+    ]);
+  });
+
+  it('reads a task table: skips category rows, carries merged unit cells down, keeps empty cells', () => {
+    const tasks = tasksOf(
+      '## 一、任务分解\n\n| 序号 | 重点任务 | 牵头单位 | 配合单位 | 完成时限 |\n| --- | --- | --- | --- | --- |\n' +
+        '| 一 | 产业发展 |  |  |  |\n| 1 | 建设产业园。新建标准厂房。 | 区经委 | 区财政局 | 2024年底 |\n' +
+        '| 2 | 培育龙头企业。 |  |  |  |\n| 二 | 民生保障 |  |  |  |\n| 3 | 新建学校3所。 | 区教育局 |  | 2025年 |\n',
+    );
+    expect(tasks).toEqual([
+      { number: '1', title: '建设产业园', lead: ['区经委'], support: ['区财政局'], due: '2024年底' },
+      { number: '2', title: '培育龙头企业', lead: ['区经委'], support: ['区财政局'], due: '2024年底' },
+      { number: '3', title: '新建学校3所', lead: ['区教育局'], support: [], due: '2025年' },
+    ]);
+  });
+
+  it('flags a task whose units are missing among siblings that have them', () => {
+    const draft = parsePlan(
+      HEAD +
+        '## 一、重点任务\n\n（一）推进甲。（牵头单位：区发改委）\n\n（二）推进乙。内容。\n\n（三）推进丙。（牵头单位：区经委）\n',
+    );
+    expect(draft.tasks.map((t) => t.number)).toEqual(['（一）', '（二）', '（三）']);
+    expect(draft.warnings.map((w) => w.code)).toContain('task-without-units');
+  });
+
+  it('reads metadata from a notice and from a document dated at its end', () => {
+    expect(parsePlan(HEAD + '## 一、任务\n\n（一）推进甲。（牵头单位：区发改委）\n')).toMatchObject({
+      title: '某区某某行动方案',
+      docNumber: '某府发〔2024〕1号',
+      issuer: '某区人民政府',
+      date: '2024-03-01',
+    });
+    const signedAtEnd = parsePlan(
+      '# 某县关于加快发展的实施意见\n\n一、任务\n\n（一）推进甲。（牵头单位：县发改局）\n\n某县人民政府\n\n二〇二四年二月二十六日\n',
+    );
+    expect(signedAtEnd.date).toBe('2024-02-26');
+  });
+
+  it('keeps source offsets on the input, across Markdown marks and page breaks', () => {
+    const text = HEAD + '## 一、重点任务\n\n**（1）推进甲项目建设。**加快进度。\n\n— 2 —\n\n（牵头单位：区发改委）\n';
+    const [task] = parsePlan(text).tasks;
+    expect(task && text.slice(task.source.start, task.source.end)).toBe(
+      '**（1）推进甲项目建设。**加快进度。\n\n— 2 —\n\n（牵头单位：区发改委）',
+    );
+  });
+});

@@ -156,7 +156,8 @@ class PlanParser {
       // A category row (一 | 产业发展 | | |) groups the rows below it; it is not a task.
       const isCategory =
         unitCells.every((c) => c === '') &&
-        (/^[一二三四五六七八九十]+[、.]?$/.test(number) || (number === '' && taskText.length <= 20 && !/[。；，]/.test(taskText)));
+        (/^[一二三四五六七八九十]+[、.]?$/.test(number) ||
+          (number === '' && taskText.length <= 20 && !/[。；，]/.test(taskText)));
       if (isCategory) continue;
       const special = new Set([columns.number, columns.lead, columns.support, columns.due]);
       const descriptive = cells.filter((_, i) => !special.has(i) && i >= columns.task);
@@ -356,6 +357,9 @@ export function titleOf(text: string, bold: string | null): string {
   if (stop >= 0) title = title.slice(0, stop);
   const unitLabel = title.search(/(?:牵头|责任|配合)(?:协调)?(?:单位|部门)[:：]/);
   if (unitLabel > 0) title = title.slice(0, unitLabel);
+  // "加快产业发展：推进…" — a heading run into its text with a colon.
+  const colon = title.search(/[：:]/);
+  if (colon >= 4 && colon <= 30 && title.length - colon > 8) title = title.slice(0, colon);
   return title.replace(/[。；，、：:;,.！？\s]+$/, '').trim();
 }
 

@@ -4,7 +4,8 @@
  */
 import { asciiDigits, chineseNumber } from './text.ts';
 
-export type MarkerStyle = 'chapter' | 'cn-dun' | 'cn-paren' | 'ar-dot' | 'ar-paren' | 'ar-close' | 'circled';
+export type MarkerStyle =
+  'chapter' | 'section' | 'cn-dun' | 'cn-paren' | 'ar-dot' | 'ar-paren' | 'ar-close' | 'circled';
 
 export interface Marker {
   style: MarkerStyle;
@@ -18,6 +19,7 @@ export interface Marker {
 /** The customary depth of each style, used to place a style the first time it appears. */
 export const STYLE_RANK: Record<MarkerStyle, number> = {
   chapter: 0,
+  section: 0.5,
   'cn-dun': 1,
   'cn-paren': 2,
   'ar-dot': 3,
@@ -37,6 +39,7 @@ const ENCLOSED_BASE: [number, number][] = [
 ];
 const PATTERNS: [MarkerStyle, RegExp][] = [
   ['chapter', /^第([一二三四五六七八九十百零〇两]{1,4})(?:章|部分|篇)/],
+  ['section', /^第([一二三四五六七八九十百零〇两]{1,4})节/],
   ['cn-dun', new RegExp(`^(${CN})[、．.](?![0-9])`)],
   ['cn-paren', new RegExp(`^[（(](${CN})[）)]`)],
   ['ar-paren', new RegExp(`^[（(](${AR})[）)]`)],
@@ -63,7 +66,7 @@ export function readMarker(text: string): Marker | null {
     const enclosed = ENCLOSED_BASE.find(([from, to]) => code >= from && code <= to);
     const value = enclosed
       ? code - enclosed[0] + 1
-      : style === 'chapter' || style === 'cn-dun' || style === 'cn-paren'
+      : style === 'chapter' || style === 'section' || style === 'cn-dun' || style === 'cn-paren'
         ? chineseNumber(body)
         : Number(asciiDigits(body));
     if (value === null || value <= 0) return null;

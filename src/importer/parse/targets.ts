@@ -110,7 +110,7 @@ const UNIT_AT = new RegExp(
 );
 const DURATION = /^(?:分钟|小时|天|个工作日|工作日|秒)$/;
 // A unit character that here starts another word: 3部门, 5家庭, 2条例, 10名单.
-const FALSE_UNIT = /^(?:部门|家庭|条例|处理|名单|次数|项目|个人|天然|米粮)/;
+const FALSE_UNIT = /^(?:部门|家庭|条例|处理|名单|次数|项目|个人|天然|米粮|场所|场景|条件|台阶)/;
 const RANGE_SEPARATOR = /^\s*(?:-|—{1,2}|–|－|~|～|〜|至|到)\s*/;
 const NUMBER = /\d+(?:\.\d+)?/g;
 const SCALE = /(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(万亿|亿)元?级/g;
@@ -144,6 +144,20 @@ const COMPARATOR_WORDS: [string, Comparator][] = [
   ['达到', '>='],
   ['达', '>='],
   ['实现', '>='],
+  ['确保', '>='],
+  ['力争', '>='],
+  ['提高到', '>='],
+  ['提高至', '>='],
+  ['提升到', '>='],
+  ['提升至', '>='],
+  ['增加到', '>='],
+  ['增加至', '>='],
+  ['增长到', '>='],
+  ['扩大到', '>='],
+  ['≥', '>='],
+  ['≤', '<='],
+  ['＜', '<='],
+  ['＞', '>'],
   ['超过', '>'],
   ['高于', '>'],
   ['大于', '>'],
@@ -248,7 +262,8 @@ function itemAround(clause: string, at: number): string {
 function balanceQuotes(text: string): string {
   let out = text;
   if (out.lastIndexOf('“') > out.lastIndexOf('”')) out = out.replace(/“(?!.*”)/, '');
-  if (out.indexOf('”') >= 0 && (out.indexOf('“') < 0 || out.indexOf('”') < out.indexOf('“'))) out = out.replace('”', '');
+  if (out.indexOf('”') >= 0 && (out.indexOf('“') < 0 || out.indexOf('”') < out.indexOf('“')))
+    out = out.replace('”', '');
   return out;
 }
 

@@ -95,14 +95,18 @@ function emptyClause(start: number, end: number): UnitClause {
 
 /** Splits clause content into segments: at ；, and at ， where a new label or verb form begins. */
 function segments(content: string): string[] {
-  return content
-    .split(/[；;]/)
-    .flatMap((part) => part.split(/[，,](?=[^，,、：:]{1,12}?(?:单位|部门|时限|时间)\s*[:：])/))
-    // "牵头单位：A 配合单位：B": labels parted only by a space, which cleaning took away.
-    .flatMap((part) => part.split(/(?<=[^，,、：:\s])(?=(?:牵头|配合|协同|参与|协办|责任|主办)(?:协调)?(?:单位|部门)[:：])/))
-    .flatMap((part) => (LABEL.test(part) ? [part] : part.split(/[，,]/)))
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  return (
+    content
+      .split(/[；;]/)
+      .flatMap((part) => part.split(/[，,](?=[^，,、：:]{1,12}?(?:单位|部门|时限|时间)\s*[:：])/))
+      // "牵头单位：A 配合单位：B": labels parted only by a space, which cleaning took away.
+      .flatMap((part) =>
+        part.split(/(?<=[^，,、：:\s])(?=(?:牵头|配合|协同|参与|协办|责任|主办)(?:协调)?(?:单位|部门)[:：])/),
+      )
+      .flatMap((part) => (LABEL.test(part) ? [part] : part.split(/[，,]/)))
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
+  );
 }
 
 /**
@@ -206,12 +210,17 @@ export function findUnitClauses(text: string): UnitClause[] {
   return clauses.sort((a, b) => a.start - b.start);
 }
 
-const TRAILING_LABEL = /[。；;]\s*((?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：][^。（()）]*)[。.]?\s*$/;
+const TRAILING_LABEL =
+  /[。；;]\s*((?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：][^。（()）]*)[。.]?\s*$/;
 
 /** 【…】 groups, which some plans use for their unit clauses: 【牵头单位：区发改委】. */
 function squareGroups(text: string): BracketGroup[] {
   if (!text.includes('【')) return [];
-  return [...text.matchAll(/【([^【】]*)】/g)].map((m) => ({ start: m.index, end: m.index + m[0].length, content: m[1] ?? '' }));
+  return [...text.matchAll(/【([^【】]*)】/g)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+    content: m[1] ?? '',
+  }));
 }
 
 const LABEL_LINE = /^(?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：]/;

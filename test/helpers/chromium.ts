@@ -12,8 +12,8 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** One Chromium for a whole test file; call {@link PdfPrinter.close} in `afterAll`. */
 export interface PdfPrinter {
-  /** Prints `html` to an A4 PDF and returns its bytes. */
-  printPdf(html: string): Promise<Uint8Array>;
+  /** Prints `html` to an A4 PDF and returns its bytes; `pageNumbers` adds a "— N —" footer as official documents have. */
+  printPdf(html: string, options?: { pageNumbers?: boolean }): Promise<Uint8Array>;
   /** Takes a PNG screenshot of `html` rendered in a viewport of the given size. */
   screenshotPng(html: string, size: { width: number; height: number }): Promise<Uint8Array>;
   close(): Promise<void>;
@@ -62,8 +62,19 @@ export async function launchPdfPrinter(): Promise<PdfPrinter> {
   }
 
   return {
-    printPdf: (html) =>
-      withPage(html, async (page) => new Uint8Array(await page.pdf({ format: 'A4', printBackground: true }))),
+    printPdf: (html, options) =>
+      withPage(html, async (page) => {
+        const footer = options?.pageNumbers
+          ? {
+              displayHeaderFooter: true,
+              headerTemplate: '<span></span>',
+              footerTemplate:
+                '<div style="width:100%;text-align:center;font-size:14pt">— <span class="pageNumber"></span> —</div>',
+              margin: { top: '37mm', bottom: '35mm', left: '28mm', right: '26mm' },
+            }
+          : {};
+        return new Uint8Array(await page.pdf({ format: 'A4', printBackground: true, ...footer }));
+      }),
     screenshotPng: (html, size) =>
       withPage(html, async (page) => {
         await page.setViewportSize(size);

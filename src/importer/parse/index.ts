@@ -38,8 +38,8 @@ class PlanParser {
   readonly goals: GoalDraft[] = [];
   private readonly firstListedAt: number;
 
-  constructor(text: string) {
-    this.firstListedAt = findFirstListedNote(text);
+  constructor(lines: Line[]) {
+    this.firstListedAt = findFirstListedNote(lines);
   }
 
   /** Whether the first-listed-leads note holds at a point of the text (it holds from where it is written on). */
@@ -242,12 +242,13 @@ class PlanParser {
   }
 }
 
-/** Where the plan says its first-listed units lead, or -1. Looks for the rare anchor before the full pattern. */
-function findFirstListedNote(text: string): number {
-  for (const anchor of text.matchAll(/[为是](?:牵头|主要责任)单位/g)) {
-    const from = Math.max(0, anchor.index - 16);
-    const note = FIRST_LISTED_NOTE.exec(text.slice(from, anchor.index + 16));
-    if (note) return from + note.index;
+/**
+ * Where the plan says its first-listed units lead (the start of the line that says so), or -1. Read on joined
+ * lines, as a wrap may cut the note in two; the rare anchor is looked for before the full pattern.
+ */
+function findFirstListedNote(lines: Line[]): number {
+  for (const line of lines) {
+    if (/[为是](?:牵头|主要责任)单位/.test(line.text) && FIRST_LISTED_NOTE.test(line.text)) return line.start;
   }
   return -1;
 }
@@ -395,7 +396,7 @@ function leavesWithoutUnits(root: PlanNode): PlanNode[] {
 export function parsePlan(text: string): PlanDraft {
   const meta = readMetadata(text);
   const lines = cutTail(toLines(text).filter((l) => l.start >= meta.bodyStart));
-  const parser = new PlanParser(text);
+  const parser = new PlanParser(lines);
   const root = buildTree(lines, parser.warnings);
   parser.visit(root, { path: [], inherited: null });
   if (parser.tasks.length === 0) {

@@ -219,7 +219,7 @@ function shouldJoin(a: PhysicalLine, b: PhysicalLine, fullWidth: number | null):
   if (fullWidth !== null && a.width >= fullWidth - 4) {
     if (!readMarker(a.text) || a.text.includes('。')) return true;
     const clause = b.text.search(/[。，；：]/);
-    return clause >= 0 && clause < 16;
+    return clause < 0 ? b.text.length <= 16 : clause < 16;
   }
   if (isHeadingLike(a)) {
     // A heading cut by a page break or a wrap: the rest is a short fragment with no sentence in it, or,

@@ -1,6 +1,7 @@
 /**
  * Reads the text layer of a PDF with pdf.js. A PDF holds positioned glyph runs, not lines or paragraphs, so
- * lines are rebuilt from geometry: runs on the same baseline form a line, ordered left to right. Pages are
+ * lines are rebuilt from geometry: runs on the same baseline form a line, ordered left to right. A bordered
+ * table is read through the grid its rules draw instead: one line per row, cells separated by "\t". Pages are
  * separated by "\n\f\n". A PDF that yields (almost) no text is a scan and is refused with `no-text-layer`.
  */
 import { createRequire } from 'node:module';
@@ -9,6 +10,9 @@ import type * as PdfJsModule from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PDFPageProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { ImportError } from '../errors.ts';
 import { foldGlyphAliases } from './glyph-aliases.ts';
+import { groupLines, hasColumnGap, joinLine, type Run } from './pdf-lines.ts';
+import { findRules, type Segment } from './pdf-rules.ts';
+import { findTables, type Cell, type Table } from './pdf-tables.ts';
 
 /**
  * Fewer meaningful characters than this per page, on average, means there is no real text layer. A text page
@@ -19,12 +23,6 @@ const MIN_CHARS_PER_PAGE = 20;
 
 /** Below this share of meaningful characters, the text layer is glyph garbage (fonts without a Unicode map). */
 const MIN_MEANINGFUL_SHARE = 0.5;
-
-/** A gap wider than this many font sizes between two runs on a line is a column break (table cell) → "\t". */
-const COLUMN_GAP_EM = 0.6;
-
-/** Two ASCII words further apart than this many font sizes get a space between them. */
-const WORD_GAP_EM = 0.1;
 
 /** Text whose baseline is turned more than this from the page's main direction is a watermark or stamp. */
 const MAX_SKEW_RADIANS = (2 * Math.PI) / 180;
@@ -77,14 +75,13 @@ export async function readPdf(bytes: Uint8Array): Promise<string> {
     const document = await task.promise.catch((error: unknown) => {
       throw openError(error);
     });
-    const pages: string[] = [];
+    const pages: Block[][] = [];
     for (let pageNumber = 1; pageNumber <= document.numPages; pageNumber++) {
       const page = await document.getPage(pageNumber);
-      const content = await page.getTextContent();
-      pages.push(layOutPage(content.items));
+      pages.push(await readPage(page, pdfjs));
       page.cleanup();
     }
-    const text = pages.join(PAGE_SEPARATOR);
+    const text = joinPages(pages);
     checkTextLayer(text, document.numPages);
     return text;
   } catch (error) {
@@ -128,40 +125,86 @@ function checkTextLayer(text: string, pageCount: number): void {
   }
 }
 
-/** A run of text placed on the page, in coordinates turned so that the page's main baseline is horizontal. */
-interface Run {
-  text: string;
-  x: number;
-  y: number;
-  width: number;
-  size: number;
+/** A line of running text, or a table read through its grid, in reading order. */
+type Block = { kind: 'line'; text: string } | { kind: 'table'; table: Table };
+
+/** Rebuilds the lines and tables of one page. */
+async function readPage(page: PDFPageProxy, pdfjs: PdfJs): Promise<Block[]> {
+  const content = await page.getTextContent();
+  const { runs, turn } = toRuns(content.items);
+  const lines = groupLines(runs);
+  const asLines = () => lines.map((line): Block => ({ kind: 'line', text: foldGlyphAliases(joinLine(line)) }));
+  // A table shows as column gaps in its visual lines. Only such pages pay for the operator list, which costs
+  // about as much as the text itself; a failure to read it leaves the page as running text, not unreadable.
+  if (!lines.some(hasColumnGap)) return asLines();
+  const operatorList = await page.getOperatorList({ annotationMode: pdfjs.AnnotationMode.DISABLE }).catch(() => null);
+  if (!operatorList) return asLines();
+  const { tables, rest } = findTables(runs, findRules(operatorList, pdfjs.OPS).map(turn));
+  if (tables.length === 0) return asLines();
+
+  // Tables take the place of the visual lines inside them; the other lines stay as they were, in page order.
+  const placed: { top: number; block: Block }[] = [
+    ...groupLines(rest).map((line) => ({
+      top: line[0]?.y ?? 0,
+      block: { kind: 'line', text: foldGlyphAliases(joinLine(line)) } as const,
+    })),
+    ...tables.map((table) => ({ top: table.top, block: { kind: 'table', table } as const })),
+  ];
+  return placed.sort((a, b) => b.top - a.top).map(({ block }) => block);
 }
 
-/** Rebuilds the lines of one page from its text runs. */
-function layOutPage(items: readonly TextContentItem[]): string {
-  const runs = toRuns(items);
-  // Top to bottom (PDF y grows upwards), then left to right.
-  runs.sort((a, b) => b.y - a.y || a.x - b.x);
-
-  const lines: Run[][] = [];
-  let baseline = Number.NaN;
-  let lineSize = 0;
-  for (const run of runs) {
-    const line = lines.at(-1);
-    // Runs within half a font height of the line's baseline share it (this also keeps super- and subscripts).
-    if (line && Math.abs(run.y - baseline) <= 0.5 * Math.max(lineSize, run.size)) {
-      line.push(run);
-      lineSize = Math.max(lineSize, run.size);
-    } else {
-      lines.push([run]);
-      baseline = run.y;
-      lineSize = run.size;
+/**
+ * Joins the pages' blocks into the document text. A table row that a page break cut (the grid is open along
+ * the break on both sides) is put back together on the page where it starts.
+ */
+function joinPages(pages: Block[][]): string {
+  let cut: { row: Cell[]; table: Table } | null = null;
+  for (const blocks of pages) {
+    const first = blocks.find((block) => block.kind === 'table')?.table;
+    const rest = first?.rows[0];
+    if (cut && first?.isOpenAtTop && rest && isSameGrid(cut.table, first) && haveSameSpans(cut.row, rest)) {
+      cut.row.forEach((cell, c) => (cell.text = joinCellParts(cell.text, rest[c]?.text ?? '')));
+      first.rows.shift();
     }
+    const last = blocks.findLast((block) => block.kind === 'table')?.table;
+    const row = last?.isOpenAtBottom ? last.rows.at(-1) : undefined;
+    cut = last && row ? { row, table: last } : null;
   }
-  return lines.map((line) => foldGlyphAliases(joinLine(line.sort((a, b) => a.x - b.x)))).join('\n');
+  return pages.map((blocks) => blocks.flatMap(renderBlock).join('\n')).join(PAGE_SEPARATOR);
 }
 
-function toRuns(items: readonly TextContentItem[]): Run[] {
+/** The same table going on: the same column boundaries, to within the width of a border or two. */
+function isSameGrid(a: Table, b: Table): boolean {
+  return a.columns.length === b.columns.length && a.columns.every((x, i) => Math.abs(x - (b.columns[i] ?? 0)) <= 3);
+}
+
+function haveSameSpans(a: readonly Cell[], b: readonly Cell[]): boolean {
+  return a.length === b.length && a.every((cell, i) => cell.span === b[i]?.span);
+}
+
+function joinCellParts(first: string, second: string): string {
+  return /[A-Za-z0-9]$/.test(first) && /^[A-Za-z0-9]/.test(second) ? `${first} ${second}` : first + second;
+}
+
+/**
+ * One line per table row, cells separated by "\t". A merged cell keeps the tabs of the columns it covers, so the
+ * cells after it stay under their headings; at the end of a row they would only add empty cells, so a row
+ * spanning the whole table (a section heading) reads as a plain line. Rows with no text (spacers) are left out.
+ */
+function renderBlock(block: Block): string[] {
+  if (block.kind === 'line') return [block.text];
+  return block.table.rows
+    .filter((row) => row.some((cell) => cell.text !== ''))
+    .map((row) =>
+      row.map((cell, i) => (i < row.length - 1 ? cell.text + '\t'.repeat(cell.span - 1) : cell.text)).join('\t'),
+    );
+}
+
+/**
+ * The page's text runs, turned so that the page's main baseline is horizontal, and the same turn for other
+ * page coordinates (the table rules).
+ */
+function toRuns(items: readonly TextContentItem[]): { runs: Run[]; turn: (segment: Segment) => Segment } {
   const placed: { text: string; angle: number; x: number; y: number; width: number; size: number }[] = [];
   for (const item of items) {
     // Marked-content markers carry no text; whitespace-only runs and empty end-of-line markers (hasEOL) add
@@ -181,47 +224,25 @@ function toRuns(items: readonly TextContentItem[]): Run[] {
   const mainDegrees = [...weightByAngle].sort((p, q) => q[1] - p[1])[0]?.[0] ?? 0;
   const mainAngle = (mainDegrees * Math.PI) / 180;
   const [cos, sin] = [Math.cos(-mainAngle), Math.sin(-mainAngle)];
+  const turnX = (x: number, y: number) => x * cos - y * sin;
+  const turnY = (x: number, y: number) => x * sin + y * cos;
 
-  return placed
+  const runs = placed
     .filter((run) => Math.abs(normaliseAngle(run.angle - mainAngle)) <= MAX_SKEW_RADIANS)
     .map((run) => ({
       text: run.text,
-      x: run.x * cos - run.y * sin,
-      y: run.x * sin + run.y * cos,
+      x: turnX(run.x, run.y),
+      y: turnY(run.x, run.y),
       width: run.width,
       size: run.size,
     }));
+  const turn = ({ x0, y0, x1, y1 }: Segment): Segment => {
+    const [ax, ay, bx, by] = [turnX(x0, y0), turnY(x0, y0), turnX(x1, y1), turnY(x1, y1)];
+    return { x0: Math.min(ax, bx), y0: Math.min(ay, by), x1: Math.max(ax, bx), y1: Math.max(ay, by) };
+  };
+  return { runs, turn };
 }
 
 function normaliseAngle(angle: number): number {
   return Math.atan2(Math.sin(angle), Math.cos(angle));
-}
-
-/**
- * Joins the runs of one line, left to right. Chinese needs no spaces between runs; two ASCII words with a
- * visible gap get one; a gap of more than about two ASCII character widths is a table column and becomes "\t".
- */
-function joinLine(runs: readonly Run[]): string {
-  let text = '';
-  let previous: Run | undefined;
-  for (const run of runs) {
-    if (!previous) {
-      text = run.text;
-      previous = run;
-      continue;
-    }
-    // Some writers fake bold by drawing the same text twice, a hair apart; keep one copy.
-    if (run.text === previous.text && Math.abs(run.x - previous.x) < 0.3 * run.size) continue;
-
-    const gap = run.x - (previous.x + previous.width);
-    const size = Math.max(run.size, previous.size);
-    if (gap > COLUMN_GAP_EM * size) {
-      text += '\t';
-    } else if (gap > WORD_GAP_EM * size && /[A-Za-z0-9]$/.test(text) && /^[A-Za-z0-9]/.test(run.text)) {
-      text += ' ';
-    }
-    text += run.text;
-    previous = run;
-  }
-  return text;
 }

@@ -254,7 +254,7 @@ function findFirstListedNote(lines: Line[]): number {
 }
 
 function emptyClause(): UnitClause {
-  return { lead: [], support: [], responsible: [], secondary: [], due: null, start: 0, end: 0, firstListedNote: false };
+  return { lead: [], support: [], responsible: [], secondary: [], due: null, start: 0, end: 0 };
 }
 
 function isGoalSection(node: PlanNode): boolean {

@@ -16,8 +16,6 @@ export interface UnitClause {
   /** Where the clause stands in the text it was read from (the brackets included). */
   start: number;
   end: number;
-  /** The clause says its first-listed unit leads (列第一位者为牵头单位). */
-  firstListedNote: boolean;
 }
 
 export const FIRST_LISTED_NOTE =
@@ -90,7 +88,7 @@ const looksLikeUnit = (name: string): boolean =>
 const looksLikeOrganisation = (name: string): boolean => looksLikeUnit(name) && UNIT_END.test(name);
 
 function emptyClause(start: number, end: number): UnitClause {
-  return { lead: [], support: [], responsible: [], secondary: [], due: null, start, end, firstListedNote: false };
+  return { lead: [], support: [], responsible: [], secondary: [], due: null, start, end };
 }
 
 /** Splits clause content into segments: at ；, and at ， where a new label or verb form begins. */
@@ -129,11 +127,9 @@ const clauseCache = new Map<string, UnitClause | null>();
 function readClauseContent(content: string): UnitClause | null {
   const clause = emptyClause(0, 0);
   let text = content;
+  // The note that the first-listed unit leads is read for the whole plan elsewhere; here it is not a unit.
   const note = FIRST_LISTED_NOTE.exec(text);
-  if (note) {
-    clause.firstListedNote = true;
-    text = text.slice(0, note.index) + text.slice(note.index + note[0].length);
-  }
+  if (note) text = text.slice(0, note.index) + text.slice(note.index + note[0].length);
   let named = false;
   const add = (role: Role, names: string[]) => {
     clause[role].push(...names);

@@ -25,7 +25,7 @@ const TAIL = /^(?:抄送|主题词|关键词)[:：]?|^.{0,30}(?:19|20)\d{2}\s*�
 const GOAL_SECTION = /目标|主要指标/;
 const NOT_TASK_SECTION = /总体要求|指导思想|基本原则|工作原则|目标|保障|组织实施|工作要求|附则|背景|现状|形势|意义/;
 const BULLET = /^(?:——|—|●|■|◆|•|·)/;
-const DUE_ONLY = /^(?:\d{4}\s*年|\d{1,2}\s*月|年底|年末|月底|长期|持续|常态化|每年).{0,14}$/;
+const DUE_ONLY = /^(?:\d{4}\s*年|\d{1,2}\s*月|年底|年末|年内|月底|全年|长期|持续|常态化|每年).{0,14}$/;
 
 interface Context {
   path: string[];
@@ -38,7 +38,11 @@ class PlanParser {
   readonly goals: GoalDraft[] = [];
   private readonly firstListedAt: number;
 
-  constructor(lines: Line[]) {
+  /** `planYear`: the year of a yearly plan (2024年工作要点), which "全年" and "年底前" refer to. */
+  constructor(
+    lines: Line[],
+    private readonly planYear: string | null,
+  ) {
     this.firstListedAt = findFirstListedNote(lines);
   }
 
@@ -108,15 +112,17 @@ class PlanParser {
     const heading = headingText(node);
     const prose = node.body.filter((l) => !l.cells);
     const text = [withoutClauses(heading), ...prose.map((l) => withoutClauses(l.text))].join('\n');
+    const due = units?.due ?? dueBracket([heading, ...prose.map((l) => l.text)]);
     const task: TaskDraft = {
       number: node.marker.raw,
       path,
       title: nodeTitle(node),
       units: { lead: units?.lead ?? [], support: units?.support ?? [] },
-      targets: this.targets(text, line.start),
+      // A target whose sentence names no year falls due with its task ("（2024年6月底前完成）").
+      targets: this.targets(text, line.start, due ? this.yearOfDue(due) : null),
       source: { start: line.start, end: nodeEnd(node) },
     };
-    if (units?.due) task.due = units.due;
+    if (due) task.due = due;
     if (inherited) {
       task.unitsInherited = true;
       this.warn('units-inherited', `任务 ${task.number}${task.title} 未写责任单位，沿用上级标题的单位`, line.start);
@@ -146,6 +152,7 @@ class PlanParser {
     const columns = taskColumns(table.header);
     if (!columns) return;
     let above: { units: ResolvedUnits; due: string } | null = null;
+    let rowPath = path;
     for (const row of table.rows) {
       const cells = row.cells ?? [];
       const cell = (i: number) => (i >= 0 ? (cells[i] ?? '').trim() : '');
@@ -158,7 +165,11 @@ class PlanParser {
         unitCells.every((c) => c === '') &&
         (/^[一二三四五六七八九十]+[、.]?$/.test(number) ||
           (number === '' && taskText.length <= 20 && !/[。；，]/.test(taskText)));
-      if (isCategory) continue;
+      if (isCategory) {
+        // The rows below sit under the category, as tasks sit under a heading.
+        rowPath = [...path, `${number}${taskText}`];
+        continue;
+      }
       const special = new Set([columns.number, columns.lead, columns.support, columns.due]);
       const descriptive = cells.filter((_, i) => !special.has(i) && i >= columns.task);
       const clauses: UnitClause[] = [];
@@ -181,10 +192,10 @@ class PlanParser {
       if (hasUnits && !merged) above = { units: resolved, due: cell(columns.due) };
       const task: TaskDraft = {
         number,
-        path,
+        path: rowPath,
         title: titleOf(taskText, null),
         units: { lead: units?.lead ?? [], support: units?.support ?? [] },
-        targets: this.targets(descriptive.map(withoutClauses).join('\n'), row.start, yearOf(cell(columns.due))),
+        targets: this.targets(descriptive.map(withoutClauses).join('\n'), row.start, this.yearOfDue(cell(columns.due))),
         source: { start: row.start, end: row.end },
       };
       const due = cell(columns.due) || (merged ? above?.due : resolved.due);
@@ -229,7 +240,12 @@ class PlanParser {
   }
 
   targets(text: string, at: number, defaultDeadline: string | null = null): Target[] {
-    return findTargets(text, { defaultDeadline }).map((found) => this.keepTarget(found, at));
+    return findTargets(text, { defaultDeadline, planYear: this.planYear }).map((found) => this.keepTarget(found, at));
+  }
+
+  /** The year a deadline as written falls in: "2024年6月底前" → 2024; "全年推进" → the plan's year. */
+  yearOfDue(due: string): string | null {
+    return yearOf(due) ?? (/全年|年底|年内|年末/.test(due) ? this.planYear : null);
   }
 
   keepTarget({ comparatorGuessed, ...target }: FoundTarget, at: number): Target {
@@ -248,7 +264,9 @@ class PlanParser {
  */
 function findFirstListedNote(lines: Line[]): number {
   for (const line of lines) {
-    if (/[为是](?:牵头|主要责任)单位/.test(line.text) && FIRST_LISTED_NOTE.test(line.text)) return line.start;
+    if (!/[为是](?:牵头|主要责任)单位/.test(line.text) || !FIRST_LISTED_NOTE.test(line.text)) continue;
+    // A note under a table (注：…) speaks for what stands above it as well: let it hold everywhere.
+    return /^(?:注|备注|说明)/.test(line.text) ? 0 : line.start;
   }
   return -1;
 }
@@ -267,6 +285,15 @@ function isGoalSection(node: PlanNode): boolean {
 function inFramingSection(node: PlanNode): boolean {
   for (let n: PlanNode | null = node; n?.line; n = n.parent) if (NOT_TASK_SECTION.test(nodeTitle(n))) return true;
   return false;
+}
+
+/** A deadline written in a bracket of its own: （2024年6月底前完成）, （全年推进）. */
+function dueBracket(texts: string[]): string | null {
+  for (const text of texts) {
+    if (!/[（(]/.test(text)) continue;
+    for (const group of bracketGroups(text)) if (DUE_ONLY.test(group.content.trim())) return group.content.trim();
+  }
+  return null;
 }
 
 function yearOf(due: string): string | null {
@@ -396,7 +423,7 @@ function leavesWithoutUnits(root: PlanNode): PlanNode[] {
 export function parsePlan(text: string): PlanDraft {
   const meta = readMetadata(text);
   const lines = cutTail(toLines(text).filter((l) => l.start >= meta.bodyStart));
-  const parser = new PlanParser(lines);
+  const parser = new PlanParser(lines, planYearOf(meta.title));
   const root = buildTree(lines, parser.warnings);
   parser.visit(root, { path: [], inherited: null });
   if (parser.tasks.length === 0) {
@@ -415,6 +442,12 @@ export function parsePlan(text: string): PlanDraft {
     tasks: parser.tasks.sort((a, b) => a.source.start - b.source.start),
     warnings: parser.warnings.sort((a, b) => a.at - b.at),
   };
+}
+
+/** The year of a yearly plan ("2024年工作要点"); null for a plan that spans years ("（2023—2025年）"). */
+function planYearOf(title: string | null): string | null {
+  if (!title || /(?:19|20)\d{2}\s*[-—–~～至到]\s*(?:19|20)\d{2}/.test(title)) return null;
+  return /((?:19|20)\d{2})\s*年/.exec(title)?.[1] ?? null;
 }
 
 const METADATA_NAMES = { title: '标题', docNumber: '文号', issuer: '发文机关', date: '成文日期' } as const;

@@ -5,6 +5,7 @@
  */
 import { readMarker } from './markers.ts';
 import { openBracketDepth, squeezeSpaces } from './text.ts';
+import { LABEL_LINE } from './units.ts';
 
 export interface Line {
   /** Cleaned text: no Markdown marks, no space between CJK characters. */
@@ -37,7 +38,6 @@ const MD_PREFIX = /^(?:#{1,6}\s+|>\s*|[-*+]\s+(?![-—]))/;
 const TABLE_RULE = /^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$/;
 const TERMINAL = /[。！？；：:;!?]/;
 const UNIT_WORDS = /单位|牵头|负责|配合|参与|部门|指导|协同/;
-const LABEL_LINE = /^(?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)[:：]/;
 const BULLET = /^(?:——|—|-|·|•|●|■|◆)/;
 
 /** Splits text into logical lines. */

@@ -36,7 +36,7 @@ export function buildTree(lines: Line[], warnings: ParseWarning[]): PlanNode {
       if (open && open.children.length === 0) stack.pop();
     }
     const top = stack[stack.length - 1] ?? root;
-    if (!marker) {
+    if (!marker || isRunInList(line.text, marker)) {
       top.body.push(line);
       continue;
     }
@@ -77,6 +77,23 @@ export function buildTree(lines: Line[], warnings: ParseWarning[]): PlanNode {
     lastValue.set(marker.style, marker.value);
   }
   return root;
+}
+
+/**
+ * "1.开展…；2.推行…；3.建设…": a list run into a paragraph, which a wrap set at a line start. Real sub-items
+ * stand on lines of their own, so the next number on the same line gives the run-in list away.
+ */
+function isRunInList(text: string, marker: Marker): boolean {
+  const next = marker.value + 1;
+  const pattern =
+    marker.style === 'ar-dot'
+      ? `${next}[.．、]`
+      : marker.style === 'ar-paren'
+        ? `[（(]${next}[）)]`
+        : marker.style === 'circled'
+          ? String.fromCharCode(0x2460 + marker.value)
+          : null;
+  return pattern !== null && new RegExp(`[；;，,。]\\s*${pattern}`).test(text.slice(marker.length));
 }
 
 /** The input offset where a node's text ends, its descendants included. */

@@ -64,7 +64,7 @@ export interface TaskColumns {
 /** The columns of a task table, or null when the header is not one. */
 export function taskColumns(header: string[]): TaskColumns | null {
   const task = column(header, /任务|工作内容|事项|举措|措施|项目名称|主要内容|工作重点|具体内容/);
-  const lead = column(header, /牵头|责任单位|责任部门|主责/);
+  const lead = column(header, /牵头|责任单位|责任部门|责任主体|实施主体|建设主体|主责/);
   if (task < 0 || lead < 0 || task === lead) return null;
   return {
     number: column(header, /^(?:序号|编号|序|No\.?)$/),

@@ -22,9 +22,14 @@ const BASE_UNITS = [
   '立方米',
   '千瓦时',
   '个工作日',
+  '个班',
+  '个月',
   '工作日',
   '标准箱',
   '人次',
+  '家次',
+  '项次',
+  '台套',
   '亩次',
   '户次',
   '架次',
@@ -106,9 +111,9 @@ const BASE_UNITS = [
   'km',
 ];
 const UNIT_AT = new RegExp(
-  `^(?:%|％|‰|${MAGNITUDE}?(?:${BASE_UNITS.join('|')})(?:[/／]${MAGNITUDE}?[\\u4e00-\\u9fa5]{1,4})?|${MAGNITUDE})`,
+  `^(?:%|％|‰|${MAGNITUDE}?(?:${BASE_UNITS.join('|')})(?:[/／](?:${MAGNITUDE}|千|百)?(?:${BASE_UNITS.join('|')}|日|年|月|周))?|${MAGNITUDE})`,
 );
-const DURATION = /^(?:分钟|小时|天|个工作日|工作日|秒)$/;
+const DURATION = /^(?:分钟|小时|天|个工作日|工作日|个月|秒)$/;
 // A unit character that here starts another word: 3部门, 5家庭, 2条例, 10名单.
 const FALSE_UNIT = /^(?:部门|家庭|条例|处理|名单|次数|项目|个人|天然|米粮|场所|场景|条件|台阶)/;
 const RANGE_SEPARATOR = /^\s*(?:-|—{1,2}|–|－|~|～|〜|至|到)\s*/;
@@ -293,7 +298,7 @@ function numberCandidates(sentence: string): Candidate[] {
   while ((m = NUMBER.exec(sentence))) {
     const at = m.index;
     const prev = sentence[at - 1] ?? '';
-    if (/[A-Za-z0-9.+＋第前每]/.test(prev)) continue;
+    if (/[A-Za-z0-9.+＋×第前每]/.test(prev)) continue;
     let pos = at + m[0].length;
     const first = Number(m[0]);
     let rest = sentence.slice(pos).replace(/^\s+/, '');
@@ -319,7 +324,7 @@ function numberCandidates(sentence: string): Candidate[] {
     if (unit === '') continue;
     const next = rest.slice(unit.length);
     if (/^[+＋]/.test(next) || /^[A-Za-z]/.test(next)) continue;
-    if (/^元?级/.test(next) || FALSE_UNIT.test(rest) || /^个月/.test(rest)) continue;
+    if (/^元?级/.test(next) || FALSE_UNIT.test(rest)) continue;
     // "围绕6个方面，实施26项重点任务": the plan counting its own parts.
     if (/^(?:个|项|大)$/.test(unit) && PLAN_PARTS.test(next)) continue;
     out.push({ at, end: pos + unit.length, value, unit: unit.replace('％', '%'), scale: false });
@@ -343,7 +348,11 @@ function scaleCandidates(sentence: string): Candidate[] {
 export interface TargetOptions {
   /** A deadline that holds where a sentence states none (a goal section's "到2025年…具体目标如下"). */
   defaultDeadline?: string | null;
+  /** The year a yearly plan (2024年工作要点) is for: "全年", "年底前", "年内" mean that year. */
+  planYear?: string | null;
 }
+
+const THIS_YEAR = /全年|年底前|年内|今年|本年度/;
 
 /**
  * Finds the targets in a passage of plan text, in written order.
@@ -375,7 +384,7 @@ function targetsInSentence(sentence: string, options: TargetOptions): FoundTarge
     const between = sentence.slice(earlier.end, c.at);
     const lead = sentence.slice(Math.max(0, earlier.at - 12), earlier.at);
     if (
-      /^[^，。；\d]{0,10}(?:到|至)(?:\s*(?:19|20)\d{2}\s*年(?:底|末)?的?)?\s*$/.test(between) &&
+      /^[^，。；\d]{0,10}(?:到|至|为)(?:\s*(?:19|20)\d{2}\s*年(?:底|末)?的?)?\s*$/.test(between) &&
       /(?:由|从)(?:(?:19|20)\d{2}年(?:底|末)?的?)?\s*$/.test(lead)
     ) {
       const year = /((?:19|20)\d{2})年/.exec(lead);
@@ -393,6 +402,11 @@ function targetsInSentence(sentence: string, options: TargetOptions): FoundTarge
     if (sentence[c.end] === '的' && SUBSIDY.test(sentence)) continue;
     if (insideEnclosure(sentence, c.at, '“', '”') && /[+＋]/.test(quoted(sentence, c.at))) continue;
     if (c.scale && !acceptScale(sentence, c, clause.text)) continue;
+    // "围绕A、B等8条重点产业链": a count that sums up a list the sentence works along, not a promise.
+    if (sentence[c.at - 1] === '等' && /^(?:围绕|聚焦|针对|包括|涵盖|依托|覆盖)/.test(clause.text)) continue;
+    // "每季度召开1次": how often a meeting sits, not a target.
+    if (c.unit === '次' && typeof c.value === 'number' && c.value <= 12 && /每(?:季度|月|周|半年|年)/.test(clause.text))
+      continue;
     const window = sentence.slice(Math.max(clause.start, c.at - 12), c.at);
     const after = comparatorAfter(sentence.slice(c.end, c.end + 6));
     const isDuration = DURATION.test(c.unit);
@@ -401,14 +415,17 @@ function targetsInSentence(sentence: string, options: TargetOptions): FoundTarge
     if (isDuration && comparator === '>=' && !after) comparator = '<=';
     const guessed = comparator === null && !isDuration && !c.scale;
     comparator ??= isDuration ? '<=' : '>=';
+    // "用3个月时间" is a span of work; "压缩至6个月以内" is a promise.
+    if (c.unit === '个月' && comparator !== '<=') continue;
     const before = deadlines.filter((d) => d.at < c.at);
     const deadline = before[before.length - 1] ?? deadlines[0];
+    const thisYear = options.planYear && THIS_YEAR.test(sentence) ? options.planYear : null;
     const target: FoundTarget = {
       text: clause.text,
       value: c.value,
       unit: c.unit,
       comparator,
-      deadline: deadline?.year ?? options.defaultDeadline ?? null,
+      deadline: deadline?.year ?? thisYear ?? options.defaultDeadline ?? null,
       comparatorGuessed: guessed,
     };
     const period = before.find((d) => d.period)?.period;

@@ -27,7 +27,7 @@ const DUE_WORDS =
   /(?:\d{4}\s*年|\d{1,2}\s*月|年底|年末|月底|季度|上半年|下半年|前完成|完成$|持续推进|长期坚持|长期|常态化|每年|逐年)/;
 // How units usually end: bodies (委, 局, 办 …), places (镇, 街道, 区 …), companies, groups (各相关部门).
 const UNIT_END =
-  /(?:委|局|办|部|院|厅|中心|公司|集团|镇|乡|街道|办事处|政府|会|所|站|队|处|室|馆|行|社|区|县|市|省|组|校|学|署|台|团|庭|司|委员会|管委会|单位|部门|机构|企业|园区|园|场|[）)])$/;
+  /(?:委|局|办|部|院|厅|中心|公司|集团|镇|乡|街道|办事处|政府|会|所|站|队|处|室|馆|行|社|区|县|市|省|组|校|学|署|台|团|庭|司|协|联|关|委员会|管委会|单位|部门|机构|企业|园区|园|场|[）)])$/;
 
 type Role = 'lead' | 'support' | 'responsible' | 'secondary';
 
@@ -99,7 +99,7 @@ function segments(content: string): string[] {
       .flatMap((part) => part.split(/[，,](?=[^，,、：:]{1,12}?(?:单位|部门|时限|时间)\s*[:：])/))
       // "牵头单位：A 配合单位：B": labels parted only by a space, which cleaning took away.
       .flatMap((part) =>
-        part.split(/(?<=[^，,、：:\s])(?=(?:牵头|配合|协同|参与|协办|责任|主办)(?:协调)?(?:单位|部门)[:：])/),
+        part.split(/(?<=[^，,、：:\s])(?=(?:牵头|配合|协同|参与|协办|责任|主办)(?:协调)?(?:单位|部门|主体)[:：])/),
       )
       .flatMap((part) => (LABEL.test(part) ? [part] : part.split(/[，,]/)))
       .map((s) => s.trim())
@@ -165,7 +165,8 @@ function readVerbForm(segment: string): [Role, string[]][] | null {
     [/^(.+?)(?:牵头负责|牵头落实|牵头推进|牵头)$/, 'lead'],
     [/^(.+?)(?:共同参与|配合|参与|协同|协助|协办|支持)$/, 'support'],
     [/^(.+?)(?:指导)$/, 'secondary'],
-    [/^(.+?)按职责(?:分工)?(?:负责|落实|推进)?$/, 'secondary'],
+    [/^(.+?)按职责(?:分工)?(?:负责|落实|推进|指导|配合|参与)?$/, 'secondary'],
+    [/^(.+?)(?:抓好落实|抓落实|具体落实|组织实施)$/, 'secondary'],
     [/^(.+?)(?:分别负责|具体负责|负责|落实|实施)$/, 'responsible'],
   ];
   if (together && !/牵头/.test(s)) {
@@ -183,14 +184,13 @@ function readVerbForm(segment: string): [Role, string[]][] | null {
     if (!match) continue;
     const names = splitUnitList(match[1] ?? '');
     if (names.length > 0 && names.every(looksLikeOrganisation)) return [[role, names]];
-    return null;
   }
   return null;
 }
 
 /** The unit clauses in brackets within a text, in written order. */
 export function findUnitClauses(text: string): UnitClause[] {
-  if (!/单位|部门|牵头|负责|配合|参与|指导|协同|会同|按职责/.test(text)) return [];
+  if (!/单位|部门|主体|牵头|负责|配合|参与|指导|协同|会同|按职责|落实/.test(text)) return [];
   const clauses: UnitClause[] = [];
   for (const group of [...bracketGroups(text), ...squareGroups(text)]) {
     const clause = readUnitClause(group.content, group.start, group.end);
@@ -207,7 +207,7 @@ export function findUnitClauses(text: string): UnitClause[] {
 }
 
 const TRAILING_LABEL =
-  /[。；;]\s*((?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：][^。（()）]*)[。.]?\s*$/;
+  /[。；;]\s*((?:牵头|责任|配合|协同|参与|协办|主办|实施|建设)(?:协调)?(?:单位|部门|主体)\s*[:：][^。（()）]*)[。.]?\s*$/;
 
 /** 【…】 groups, which some plans use for their unit clauses: 【牵头单位：区发改委】. */
 function squareGroups(text: string): BracketGroup[] {
@@ -219,7 +219,8 @@ function squareGroups(text: string): BracketGroup[] {
   }));
 }
 
-const LABEL_LINE = /^(?:牵头|责任|配合|协同|参与|协办|主办|实施)(?:协调)?(?:单位|部门)\s*[:：]/;
+/** A line or segment that opens with a unit label: 牵头单位：, 责任部门：, 责任主体：… */
+export const LABEL_LINE = /^(?:牵头|责任|配合|协同|参与|协办|主办|实施|建设)(?:协调)?(?:单位|部门|主体)\s*[:：]/;
 
 /** A line that only names units, without brackets: "责任单位：A、B" or "牵头单位：A；配合单位：B". */
 export function readLabelLine(text: string): UnitClause | null {

@@ -1,0 +1,542 @@
+/**
+ * The database schema as Kysely sees it: one interface per table, with `…Row` / `New…` / `…Update` aliases.
+ * Row types stay in the query and service layers; services map them to domain types.
+ *
+ * Portable storage, the same on SQLite and PostgreSQL (see src/db/README.md):
+ * - ids are text made in code (`src/db/ids.ts`): `tsk_01JD…`;
+ * - every table but `workspaces` carries `workspace_id`; keys are `(workspace_id, id)` and every reference names
+ *   the workspace too, so a row can only point at rows of its own workspace and tables shard on workspace_id;
+ * - instants are ISO-8601 UTC text (`2021-07-01T02:00:00.000Z`), calendar dates `YYYY-MM-DD`, periods the domain's
+ *   keys (`2021-Q3`, `2021-M07`, `2021-H2`, `2021`), years integers;
+ * - flags are integers 0/1 (a CHECK keeps them so), quantities double precision, JSON documents text;
+ * - mutable rows have `version` (starts at 1; every update sets `version = version + 1` where it matched the
+ *   version the client read, else 409) and `updated_at`; append-only tables have neither.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** ISO-8601 UTC instant as text, e.g. `2021-07-01T02:00:00.000Z`. */
+export type IsoInstant = string;
+/** Calendar date as text, `YYYY-MM-DD`. */
+export type IsoDate = string;
+/** A reporting period key: `2021-M07`, `2021-Q3`, `2021-H2` or `2021`. */
+export type PeriodKey = string;
+/** JSON text; the service that owns the column parses and validates it. */
+export type JsonText = string;
+/** A boolean stored as an integer. */
+export type Flag = 0 | 1;
+
+/** Set once on insert, never updated. */
+type Immutable<T> = ColumnType<T, T, never>;
+/** Has a database default: optional on insert. */
+type Defaulted<T> = Generated<T>;
+
+// ---- Codes stored in CHECK-constrained columns. The migration copies these lists; change both together. ----
+
+/** 委办局, 镇, 街道, 国企, 党委部门, 群团, 垂直管理, an external body, anything else. */
+export const UNIT_KINDS = [
+  'bureau',
+  'town',
+  'subdistrict',
+  'soe',
+  'party',
+  'mass-org',
+  'vertical',
+  'external',
+  'other',
+] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+export const PLAN_DRAFT_STATES = ['open', 'confirmed', 'discarded'] as const;
+export type PlanDraftState = (typeof PLAN_DRAFT_STATES)[number];
+
+export const CYCLE_FREQUENCIES = ['monthly', 'quarterly', 'half-yearly', 'yearly'] as const;
+export type CycleFrequency = (typeof CYCLE_FREQUENCIES)[number];
+
+export const NODE_KINDS = ['part', 'strand', 'area', 'task', 'goal', 'measure'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** A task's derived status, cached for list filters; the rules in `domain/` compute it, nobody types it in. */
+export const TASK_STATUSES = ['not-started', 'on-track', 'at-risk', 'off-track', 'overdue', 'closed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_UNIT_ROLES = ['lead', 'support'] as const;
+export type TaskUnitRole = (typeof TASK_UNIT_ROLES)[number];
+
+export const COMPARATORS = ['>=', '<=', '=', 'range', '>'] as const;
+export type ComparatorCode = (typeof COMPARATORS)[number];
+
+/** draft → (awaiting-approval: 单位审核) → submitted → accepted | returned. */
+export const REPORT_STATES = ['draft', 'awaiting-approval', 'submitted', 'accepted', 'returned'] as const;
+export type ReportState = (typeof REPORT_STATES)[number];
+
+/** Delivery confidence, five levels as in the UK IPA's Delivery Confidence Assessment. */
+export const CONFIDENCE_CODES = ['green', 'amber-green', 'amber', 'amber-red', 'red'] as const;
+export type ConfidenceCode = (typeof CONFIDENCE_CODES)[number];
+
+/** 提醒 → 催办 → 督办 → 挂牌督办. */
+export const NOTICE_LEVELS = ['reminder', 'urge', 'supervise', 'listed'] as const;
+export type NoticeLevel = (typeof NOTICE_LEVELS)[number];
+
+/** open (awaiting the unit) → answered → closed; escalated when a higher-level notice replaces it. */
+export const NOTICE_STATES = ['open', 'answered', 'closed', 'escalated'] as const;
+export type NoticeState = (typeof NOTICE_STATES)[number];
+
+/** requested → approved | rejected; withdrawn by the unit; reopened (with a reason) after approval. */
+export const CLOSE_OUT_STATES = ['requested', 'approved', 'rejected', 'withdrawn', 'reopened'] as const;
+export type CloseOutState = (typeof CLOSE_OUT_STATES)[number];
+
+export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+// ---- Column groups ----
+
+interface Keyed {
+  id: Immutable<string>;
+  workspace_id: Immutable<string>;
+}
+
+interface Mutable {
+  version: Defaulted<number>;
+  created_at: Immutable<IsoInstant>;
+  updated_at: IsoInstant;
+}
+
+interface AppendOnly {
+  created_at: Immutable<IsoInstant>;
+}
+
+// ---- Tables ----
+
+export interface WorkspaceTable extends Mutable {
+  id: Immutable<string>;
+  name: string;
+  time_zone: string;
+}
+
+export interface UnitTable extends Keyed, Mutable {
+  /** The short name plans use: 区文旅局. Unique in the workspace. */
+  name: string;
+  /** 金山区文化和旅游局. */
+  full_name: string | null;
+  kind: UnitKind;
+}
+
+export interface UnitAliasTable extends Keyed, Mutable {
+  unit_id: string;
+  /** Another name a document may use (区发展改革委 for 区发改委). Unique in the workspace. */
+  alias: string;
+}
+
+/** An uploaded document: in the database (`data`) or on disk under DATA_DIR (`path`), exactly one of the two. */
+export interface FileTable extends Keyed, AppendOnly {
+  name: string;
+  media_type: string;
+  size: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  /** Relative to DATA_DIR. */
+  path: string | null;
+  created_by: string | null;
+  /** Last column, so SQLite reads a row's metadata without its overflow pages. */
+  data: Buffer | null;
+}
+
+export interface PlanDraftTable extends Keyed, Mutable {
+  file_id: string | null;
+  /** The PlanDraft (`domain/plan-draft.ts`) as JSON, with the office's edits. */
+  draft: JsonText;
+  state: Defaulted<PlanDraftState>;
+  /** Set when the draft is a new version of an existing plan (re-import). */
+  plan_id: string | null;
+  created_by: string | null;
+}
+
+export interface PlanTable extends Keyed, Mutable {
+  title: string;
+  /** 文号: 金府发〔2021〕1号. */
+  doc_number: string | null;
+  issuer: string | null;
+  issued_on: IsoDate | null;
+  start_year: number | null;
+  end_year: number | null;
+  vision_year: number | null;
+  cycle_frequency: Defaulted<CycleFrequency>;
+  /** Reports are due this many days after a period ends (in the workspace's time zone). */
+  cycle_due_days: Defaulted<number>;
+  /** 单位审核: reports need the unit's own approval before they reach the office. */
+  requires_unit_approval: Defaulted<Flag>;
+  /** Shown on the public transparency page. */
+  published: Defaulted<Flag>;
+  /** `plan_versions.number` of the version in force. */
+  current_version: Defaulted<number>;
+  created_by: string | null;
+}
+
+/** One imported version of a plan, as confirmed. Append-only. */
+export interface PlanVersionTable extends Keyed, AppendOnly {
+  plan_id: string;
+  number: number;
+  file_id: string | null;
+  draft: JsonText;
+  created_by: string | null;
+}
+
+/** The plan's tree as written: part (一、) › strand (（一）) › area (1.) › task (（1）); goals and measures too. */
+export interface NodeTable extends Keyed, Mutable {
+  plan_id: string;
+  parent_id: string | null;
+  kind: NodeKind;
+  /** As written: "（一）", "1.", "（11）"; "" when unnumbered. */
+  number: string;
+  title: string;
+  /** Order among siblings, from 0. */
+  position: number;
+  /** UTF-16 offsets into the source text of the plan version it came from. */
+  source_start: number | null;
+  source_end: number | null;
+}
+
+export interface TaskTable extends Keyed, Mutable {
+  plan_id: string;
+  /** The `task` node; one task per node. */
+  node_id: string;
+  /** The strand (（一）) it sits under, for the strand filter without walking the tree. */
+  strand_node_id: string | null;
+  /** Stable across plan versions, so a re-import keeps the progress recorded against the task. */
+  key: string;
+  number: string;
+  title: string;
+  /** Document order in the plan, from 0. */
+  position: number;
+  due_on: IsoDate | null;
+  closed_at: IsoInstant | null;
+  /** Cached derived status and when it was computed; null until first computed. */
+  status: TaskStatus | null;
+  status_at: IsoInstant | null;
+  /**
+   * Number, title, heading path and unit names, normalised by `normalizeSearchText` (NFKC, lower case), for
+   * `LIKE '%…%'` on SQLite and `ILIKE` with a trigram index on PostgreSQL (`src/db/text-search.ts`).
+   */
+  search_text: Defaulted<string>;
+}
+
+export interface TaskUnitTable extends Keyed, Mutable {
+  task_id: string;
+  unit_id: string;
+  role: TaskUnitRole;
+  /** Written order within the role; lead position 0 is the primary lead. */
+  position: number;
+}
+
+/** 指标: a quantity the plan promises, for a task or under a goal node. */
+export interface TargetTable extends Keyed, Mutable {
+  plan_id: string;
+  task_id: string | null;
+  goal_node_id: string | null;
+  /** The sentence it was read from. */
+  text: string;
+  comparator: ComparatorCode;
+  /** The value; the lower bound of a range. */
+  value_low: number;
+  /** The upper bound of a range; null otherwise. */
+  value_high: number | null;
+  /** As written: 亿元, 万人次, %. */
+  unit: string;
+  /** The year by which it is due ("2025"), or null. */
+  deadline: string | null;
+  /** A span the target covers: "2021-2025". */
+  period: string | null;
+  /** 累计: readings are summed over the period. */
+  cumulative: Defaulted<Flag>;
+  baseline_value: number | null;
+  baseline_period: PeriodKey | null;
+  position: Defaulted<number>;
+}
+
+/** The planned path of a target, one value per period (linear by default, editable). */
+export interface TrajectoryPointTable extends Keyed, Mutable {
+  target_id: string;
+  period: PeriodKey;
+  planned: number;
+}
+
+export interface ReadingTable extends Keyed, Mutable {
+  target_id: string;
+  report_id: string | null;
+  period: PeriodKey;
+  value: number;
+  /** Where the figure comes from: "report", "office", or a named statistic source (区统计局年报). */
+  source: string;
+  /** Evidence. */
+  file_id: string | null;
+  created_by: string | null;
+}
+
+/** 项目: the break-down of a task (项目化). */
+export interface ProjectTable extends Keyed, Mutable {
+  task_id: string;
+  owner_unit_id: string | null;
+  name: string;
+  description: Defaulted<string>;
+  planned_start: IsoDate | null;
+  planned_end: IsoDate | null;
+  actual_start: IsoDate | null;
+  actual_end: IsoDate | null;
+}
+
+/** 节点: a dated step of a project; frozen when its task is closed out. */
+export interface MilestoneTable extends Keyed, Mutable {
+  project_id: string;
+  /** The project's task, kept here so a task's milestones are one index look-up. */
+  task_id: string;
+  name: string;
+  due_on: IsoDate;
+  done_on: IsoDate | null;
+  frozen: Defaulted<Flag>;
+  position: Defaulted<number>;
+}
+
+/** 进展报告: one per task, unit and period. */
+export interface ReportTable extends Keyed, Mutable {
+  task_id: string;
+  unit_id: string;
+  period: PeriodKey;
+  state: Defaulted<ReportState>;
+  narrative: Defaulted<string>;
+  percent_done: number | null;
+  confidence: ConfidenceCode | null;
+  problems: Defaulted<string>;
+  next_steps: Defaulted<string>;
+  /** 单位审核, when the plan asks for it. */
+  approved_at: IsoInstant | null;
+  approved_by: string | null;
+  submitted_at: IsoInstant | null;
+  is_late: Defaulted<Flag>;
+  decided_at: IsoInstant | null;
+  decided_by: string | null;
+  return_reason: string | null;
+  /** The client's key for the submission; a retry with the same key finds this report. */
+  idempotency_key: string | null;
+  created_by: string | null;
+}
+
+/** A support unit's part of the primary lead's report. */
+export interface ReportContributionTable extends Keyed, Mutable {
+  report_id: string;
+  unit_id: string;
+  text: string;
+  created_by: string | null;
+}
+
+/** 督办单. */
+export interface NoticeTable extends Keyed, Mutable {
+  task_id: string;
+  unit_id: string;
+  level: NoticeLevel;
+  due_on: IsoDate;
+  body: string;
+  state: Defaulted<NoticeState>;
+  response: string | null;
+  responded_at: IsoInstant | null;
+  responded_by: string | null;
+  /** The lower-level notice this one escalates. */
+  escalated_from_id: string | null;
+  issued_by: string | null;
+}
+
+/** 销号. */
+export interface CloseOutTable extends Keyed, Mutable {
+  task_id: string;
+  state: Defaulted<CloseOutState>;
+  evidence: string;
+  file_id: string | null;
+  requested_by: string | null;
+  decided_at: IsoInstant | null;
+  decided_by: string | null;
+  /** Why it was rejected or reopened. */
+  reason: string | null;
+}
+
+export interface CommentTable extends Keyed, Mutable {
+  /** The table of the thing commented on, singular: "task", "report", "plan", … */
+  subject_type: string;
+  subject_id: string;
+  body: string;
+  author_id: string | null;
+}
+
+export interface AttachmentTable extends Keyed, AppendOnly {
+  subject_type: string;
+  subject_id: string;
+  file_id: string;
+  created_by: string | null;
+}
+
+/**
+ * Append-only and hash-chained per workspace: `hash = sha256(prev_hash + canonical event)`, `seq` counts from 1 with
+ * no gaps, so a changed, deleted or inserted row breaks the chain.
+ */
+export interface AuditEventTable extends Keyed {
+  seq: Immutable<number>;
+  at: Immutable<IsoInstant>;
+  actor_id: Immutable<string | null>;
+  /** JSON array of role names. */
+  actor_roles: Immutable<JsonText>;
+  action: Immutable<string>;
+  subject_type: Immutable<string | null>;
+  subject_id: Immutable<string | null>;
+  detail: Immutable<JsonText>;
+  ip: Immutable<string | null>;
+  outcome: Immutable<AuditOutcome>;
+  /** null for the first event of a workspace. */
+  prev_hash: Immutable<string | null>;
+  hash: Immutable<string>;
+}
+
+export interface Database {
+  workspaces: WorkspaceTable;
+  units: UnitTable;
+  unit_aliases: UnitAliasTable;
+  files: FileTable;
+  plan_drafts: PlanDraftTable;
+  plans: PlanTable;
+  plan_versions: PlanVersionTable;
+  nodes: NodeTable;
+  tasks: TaskTable;
+  task_units: TaskUnitTable;
+  targets: TargetTable;
+  trajectory_points: TrajectoryPointTable;
+  readings: ReadingTable;
+  projects: ProjectTable;
+  milestones: MilestoneTable;
+  reports: ReportTable;
+  report_contributions: ReportContributionTable;
+  notices: NoticeTable;
+  close_outs: CloseOutTable;
+  comments: CommentTable;
+  attachments: AttachmentTable;
+  audit_events: AuditEventTable;
+}
+
+export type TableName = keyof Database;
+
+/** Every table, parents before children (the order the migration creates them). */
+export const TABLE_NAMES = [
+  'workspaces',
+  'units',
+  'unit_aliases',
+  'files',
+  'plans',
+  'plan_drafts',
+  'plan_versions',
+  'nodes',
+  'tasks',
+  'task_units',
+  'targets',
+  'trajectory_points',
+  'projects',
+  'milestones',
+  'reports',
+  'report_contributions',
+  'readings',
+  'notices',
+  'close_outs',
+  'comments',
+  'attachments',
+  'audit_events',
+] as const satisfies readonly TableName[];
+
+/** Tables whose rows are never updated: no `version`, no `updated_at`. */
+export const APPEND_ONLY_TABLES = [
+  'files',
+  'plan_versions',
+  'attachments',
+  'audit_events',
+] as const satisfies readonly TableName[];
+
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+export type NewWorkspace = Insertable<WorkspaceTable>;
+export type WorkspaceUpdate = Updateable<WorkspaceTable>;
+
+export type UnitRow = Selectable<UnitTable>;
+export type NewUnit = Insertable<UnitTable>;
+export type UnitUpdate = Updateable<UnitTable>;
+
+export type UnitAliasRow = Selectable<UnitAliasTable>;
+export type NewUnitAlias = Insertable<UnitAliasTable>;
+export type UnitAliasUpdate = Updateable<UnitAliasTable>;
+
+export type FileRow = Selectable<FileTable>;
+export type NewFile = Insertable<FileTable>;
+export type FileUpdate = Updateable<FileTable>;
+
+export type PlanDraftRow = Selectable<PlanDraftTable>;
+export type NewPlanDraft = Insertable<PlanDraftTable>;
+export type PlanDraftUpdate = Updateable<PlanDraftTable>;
+
+export type PlanRow = Selectable<PlanTable>;
+export type NewPlan = Insertable<PlanTable>;
+export type PlanUpdate = Updateable<PlanTable>;
+
+export type PlanVersionRow = Selectable<PlanVersionTable>;
+export type NewPlanVersion = Insertable<PlanVersionTable>;
+export type PlanVersionUpdate = Updateable<PlanVersionTable>;
+
+export type NodeRow = Selectable<NodeTable>;
+export type NewNode = Insertable<NodeTable>;
+export type NodeUpdate = Updateable<NodeTable>;
+
+export type TaskRow = Selectable<TaskTable>;
+export type NewTask = Insertable<TaskTable>;
+export type TaskUpdate = Updateable<TaskTable>;
+
+export type TaskUnitRow = Selectable<TaskUnitTable>;
+export type NewTaskUnit = Insertable<TaskUnitTable>;
+export type TaskUnitUpdate = Updateable<TaskUnitTable>;
+
+export type TargetRow = Selectable<TargetTable>;
+export type NewTarget = Insertable<TargetTable>;
+export type TargetUpdate = Updateable<TargetTable>;
+
+export type TrajectoryPointRow = Selectable<TrajectoryPointTable>;
+export type NewTrajectoryPoint = Insertable<TrajectoryPointTable>;
+export type TrajectoryPointUpdate = Updateable<TrajectoryPointTable>;
+
+export type ReadingRow = Selectable<ReadingTable>;
+export type NewReading = Insertable<ReadingTable>;
+export type ReadingUpdate = Updateable<ReadingTable>;
+
+export type ProjectRow = Selectable<ProjectTable>;
+export type NewProject = Insertable<ProjectTable>;
+export type ProjectUpdate = Updateable<ProjectTable>;
+
+export type MilestoneRow = Selectable<MilestoneTable>;
+export type NewMilestone = Insertable<MilestoneTable>;
+export type MilestoneUpdate = Updateable<MilestoneTable>;
+
+export type ReportRow = Selectable<ReportTable>;
+export type NewReport = Insertable<ReportTable>;
+export type ReportUpdate = Updateable<ReportTable>;
+
+export type ReportContributionRow = Selectable<ReportContributionTable>;
+export type NewReportContribution = Insertable<ReportContributionTable>;
+export type ReportContributionUpdate = Updateable<ReportContributionTable>;
+
+export type NoticeRow = Selectable<NoticeTable>;
+export type NewNotice = Insertable<NoticeTable>;
+export type NoticeUpdate = Updateable<NoticeTable>;
+
+export type CloseOutRow = Selectable<CloseOutTable>;
+export type NewCloseOut = Insertable<CloseOutTable>;
+export type CloseOutUpdate = Updateable<CloseOutTable>;
+
+export type CommentRow = Selectable<CommentTable>;
+export type NewComment = Insertable<CommentTable>;
+export type CommentUpdate = Updateable<CommentTable>;
+
+export type AttachmentRow = Selectable<AttachmentTable>;
+export type NewAttachment = Insertable<AttachmentTable>;
+export type AttachmentUpdate = Updateable<AttachmentTable>;
+
+export type AuditEventRow = Selectable<AuditEventTable>;
+export type NewAuditEvent = Insertable<AuditEventTable>;

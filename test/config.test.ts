@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, getConfig, loadConfig, parseDatabaseUrl, type ConfigVariable } from '../src/config.ts';
+
+describe('loadConfig', () => {
+  const saved = process.env.PORT;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.PORT;
+    else process.env.PORT = saved;
+  });
+
+  it('has the documented defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/luoshi.db',
+      database: { dialect: 'sqlite', filename: './data/luoshi.db' },
+      dataDir: './data',
+      timeZone: 'Asia/Shanghai',
+      maxUploadMb: 20,
+      logLevel: 'info',
+    });
+  });
+
+  it('reads only the environment it is given', () => {
+    process.env.PORT = '4321';
+    expect(loadConfig({}).port).toBe(3000);
+    expect(loadConfig({ PORT: '8080' }).port).toBe(8080);
+  });
+
+  it('takes every variable, trimmed, and treats an empty one as unset', () => {
+    const config = loadConfig({
+      PORT: ' 0 ',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgresql://luoshi:secret@db.internal:5433/luoshi?schema=district_a&sslmode=require',
+      DATA_DIR: '/var/lib/luoshi',
+      TIME_ZONE: 'asia/urumqi',
+      MAX_UPLOAD_MB: '100',
+      LOG_LEVEL: '',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      database: {
+        dialect: 'postgres',
+        connectionString: 'postgresql://luoshi:secret@db.internal:5433/luoshi?sslmode=require',
+        schema: 'district_a',
+      },
+      dataDir: '/var/lib/luoshi',
+      timeZone: 'Asia/Urumqi',
+      maxUploadMb: 100,
+      logLevel: 'info',
+    });
+  });
+
+  it('selects the database from the URL', () => {
+    expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ dialect: 'sqlite', filename: ':memory:' });
+    expect(parseDatabaseUrl('sqlite:/srv/luoshi/luoshi.db')).toEqual({
+      dialect: 'sqlite',
+      filename: '/srv/luoshi/luoshi.db',
+    });
+    expect(parseDatabaseUrl('postgres://postgres@127.0.0.1:5432/test')).toEqual({
+      dialect: 'postgres',
+      connectionString: 'postgres://postgres@127.0.0.1:5432/test',
+      schema: null,
+    });
+  });
+
+  const bad: [ConfigVariable, string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '3000.5'],
+    ['HOST', 'local host'],
+    ['HOST', 'http://example.org'],
+    ['DATABASE_URL', 'mysql://root@localhost/luoshi'],
+    ['DATABASE_URL', './data/luoshi.db'],
+    ['DATABASE_URL', 'sqlite:'],
+    ['DATABASE_URL', 'postgres://'],
+    ['DATABASE_URL', 'postgres://localhost/luoshi?schema=Bad-Name'],
+    ['DATA_DIR', 'data\0dir'],
+    ['TIME_ZONE', 'Mars/Olympus_Mons'],
+    ['TIME_ZONE', '+08:00'],
+    ['MAX_UPLOAD_MB', '0'],
+    ['MAX_UPLOAD_MB', '1.5'],
+    ['MAX_UPLOAD_MB', '5000'],
+    ['MAX_UPLOAD_MB', 'ten'],
+    ['LOG_LEVEL', 'verbose'],
+  ];
+
+  it.each(bad)('stops on %s=%j with one line naming it, Chinese first', (variable, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message } = error as ConfigError;
+    expect((error as ConfigError).variable).toBe(variable);
+    expect(message.startsWith(`配置错误：${variable} 应为`)).toBe(true);
+    expect(message).toContain(JSON.stringify(value));
+    expect(message).toContain(`Invalid ${variable}:`);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never repeats a database password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://luoshi:s3cret@db/luoshi?schema=Bad' })).toThrow(
+      /"postgres:\/\/luoshi:\*\*\*@db\/luoshi\?schema=Bad"/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://luoshi:s3cret@db/luoshi?schema=Bad' })).not.toThrow(/s3cret/);
+  });
+
+  it('names the first bad variable when several are bad', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' })).toThrow(/^配置错误：PORT /);
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.database)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it('reads the process environment once', () => {
+    expect(getConfig()).toBe(getConfig());
+  });
+});

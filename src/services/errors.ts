@@ -1,0 +1,31 @@
+/**
+ * Errors services raise, each with a code from one union and a message in the user's language. The HTTP layer
+ * maps codes to statuses in one place; domain rule breaks (`DomainError`) pass through unchanged.
+ */
+export type ServiceErrorCode =
+  'not-found' | 'forbidden' | 'conflict' | 'stale' | 'invalid-input' | 'too-large' | 'unsupported-media-type';
+
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
+  constructor(
+    readonly code: ServiceErrorCode,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof ServiceError;
+}
+
+/** The object does not exist in the actor's workspace (objects of other workspaces look the same: 404, not 403). */
+export function notFound(what: string, id: string): ServiceError {
+  return new ServiceError('not-found', `未找到${what}（${id}）（not found）`, { id });
+}
+
+/** The row changed since the client read it: its version moved on. */
+export function stale(what: string, id: string, expected: number): ServiceError {
+  return new ServiceError('stale', `${what}已被他人修改，请刷新后重试（changed since you read it）`, { id, expected });
+}

@@ -101,11 +101,13 @@ function physicalLines(input: string): PhysicalLine[] {
 }
 
 function cleanLine(raw: string, start: number, end: number): PhysicalLine | 'skip' | 'page' {
-  let text = raw.replace(/\f/g, ' ').trim();
-  if (text === '') return raw.includes('\f') ? 'page' : 'skip';
-  if (PAGE_RULE.test(raw.trim()) || PAGE_NUMBER.test(text)) return 'page';
+  const hasFormFeed = raw.includes('\f');
+  let text = (hasFormFeed ? raw.replace(/\f/g, ' ') : raw).trim();
+  if (text === '') return hasFormFeed ? 'page' : 'skip';
+  // Separators and page numbers are short: test only short lines.
+  if (text.length <= 24 && (PAGE_RULE.test(raw.trim()) || PAGE_NUMBER.test(text))) return 'page';
   let emphasized = false;
-  const prefix = MD_PREFIX.exec(text);
+  const prefix = '#>-*+'.includes(text[0] ?? '') ? MD_PREFIX.exec(text) : null;
   if (prefix) {
     emphasized = prefix[0].startsWith('#');
     text = text.slice(prefix[0].length);
@@ -158,6 +160,7 @@ interface BoldSpan {
 }
 
 function stripBold(text: string): { plain: string; boldSpans: BoldSpan[] } {
+  if (!text.includes('**')) return { plain: text, boldSpans: [] };
   const parts = text.split('**');
   // An odd number of ** marks: a bold run cut off by a line break. Drop the marks, keep no emphasis.
   if (parts.length === 1 || parts.length % 2 === 0) return { plain: parts.join(''), boldSpans: [] };

@@ -93,8 +93,16 @@ function isRunInList(text: string, marker: Marker): boolean {
         : marker.style === 'circled'
           ? String.fromCharCode(0x2460 + marker.value)
           : null;
-  return pattern !== null && new RegExp(`[；;，,。]\\s*${pattern}`).test(text.slice(marker.length));
+  if (pattern === null) return false;
+  let test = runInPatterns.get(pattern);
+  if (!test) {
+    test = new RegExp(`[；;，,。]\\s*${pattern}`);
+    runInPatterns.set(pattern, test);
+  }
+  return test.test(text.slice(marker.length));
 }
+
+const runInPatterns = new Map<string, RegExp>();
 
 /** The input offset where a node's text ends, its descendants included. */
 export function nodeEnd(node: PlanNode): number {

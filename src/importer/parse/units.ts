@@ -197,7 +197,7 @@ export function findUnitClauses(text: string): UnitClause[] {
     if (clause) clauses.push(clause);
   }
   // "…推进项目建设。责任单位：区发改委、区财政局。": a label closing the paragraph, without brackets.
-  const trailing = TRAILING_LABEL.exec(text);
+  const trailing = /[:：]/.test(text) ? TRAILING_LABEL.exec(text) : null;
   if (trailing?.[1] && !clauses.some((c) => c.end > trailing.index)) {
     const start = trailing.index + trailing[0].indexOf(trailing[1]);
     const clause = readUnitClause(trailing[1], start, text.length);

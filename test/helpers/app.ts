@@ -1,0 +1,70 @@
+/**
+ * The app for HTTP tests: built over a real test database and called with `app.inject()` (no port).
+ *
+ * The actor comes from the `actor` option: a fixed `Actor` for every request, or a function of the request. This is
+ * the only place an actor is supplied without signing in; the production server supplies none.
+ *
+ * @example
+ * describeEachDatabase('tasks API', (database) => {
+ *   it('lists', async () => {
+ *     const app = await buildTestApp({ database: database(), actor: buildActor({ roles: ['office'] }) });
+ *     const response = await app.inject({ method: 'GET', url: '/api/me' });
+ *     await app.close();
+ *   });
+ * });
+ */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { DatabaseHandle } from '../../src/db/database.ts';
+import { buildApp, type LogStream, type LuoshiApp } from '../../src/http/app.ts';
+import type { Actor, Clock } from '../../src/services/context.ts';
+import { createTestDatabase } from './db.ts';
+
+export interface TestAppOptions {
+  /** The database to serve; default a fresh SQLite one, removed when the app closes. */
+  readonly database?: Pick<DatabaseHandle, 'db' | 'dialect'>;
+  /** Who acts: one actor for every request, or a function of the request; default nobody (401). */
+  readonly actor?: Actor | ((request: FastifyRequest) => Actor | null);
+  readonly clock?: Clock;
+  /** Configuration variables over the test defaults (LOG_LEVEL=silent). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly ready?: boolean;
+  readonly extraRoutes?: readonly FastifyPluginAsyncZod[];
+  readonly logStream?: LogStream;
+}
+
+/** A test actor of the office of workspace `ws_test`; override what the test is about. */
+export function buildActor(overrides: Partial<Actor> = {}): Actor {
+  return { userId: 'usr_test', workspaceId: 'ws_test', roles: ['office'], unitId: null, ...overrides };
+}
+
+export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: 'sqlite::memory:', ...env });
+}
+
+/** Builds the app, ready for `inject`. Close it with `app.close()`. */
+export async function buildTestApp(options: TestAppOptions = {}): Promise<LuoshiApp> {
+  const { actor } = options;
+  const owned = options.database === undefined ? await createTestDatabase('sqlite') : undefined;
+  const database = options.database ?? owned;
+  if (database === undefined) throw new Error('unreachable: a test database was made above');
+  let app: LuoshiApp;
+  try {
+    app = await buildApp({
+      database,
+      config: testConfig(options.env),
+      clock: options.clock,
+      resolveActor: actor === undefined ? undefined : typeof actor === 'function' ? actor : () => actor,
+      ready: options.ready,
+      extraRoutes: options.extraRoutes,
+      logStream: options.logStream,
+    });
+  } catch (error) {
+    await owned?.dispose();
+    throw error;
+  }
+  if (owned !== undefined) app.addHook('onClose', () => owned.dispose());
+  await app.ready();
+  return app;
+}

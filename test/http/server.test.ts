@@ -1,0 +1,150 @@
+/**
+ * The production boot file, run as the real process (`node --import tsx src/server.ts`): it reads the environment,
+ * migrates a fresh SQLite file, listens, answers, and stops cleanly on SIGTERM. And `buildServer`'s first-start seed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildServer, type SeedContext } from '../../src/server.ts';
+import { testConfig } from '../helpers/app.ts';
+
+const ROOT = new URL('../../', import.meta.url);
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'luoshi-server-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Started {
+  readonly url: Promise<string>;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startServer(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      for (const line of stdout.split('\n')) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { url?: string };
+        if (entry.url !== undefined) resolve(entry.url);
+      }
+    });
+    void exit.then(({ code }) => reject(new Error(`the server exited (${code}) before listening: ${stderr}`)));
+  });
+  // Tests that expect no listening await `url` themselves; until then its rejection is not unhandled.
+  url.catch(() => {});
+  return {
+    url,
+    exit,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    kill: (signal) => child.kill(signal),
+  };
+}
+
+describe('the server process', () => {
+  it('migrates, answers /api/health, refuses actors from headers, and stops cleanly on SIGTERM', async () => {
+    const dir = tempDir();
+    const server = startServer({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
+    try {
+      const url = await server.url;
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+      const health = await fetch(`${url}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+
+      const me = await fetch(`${url}/api/me`, {
+        headers: { 'x-actor': '{"userId":"usr_1","workspaceId":"ws_1","roles":["office"],"unitId":null}' },
+      });
+      expect(me.status).toBe(401);
+      expect(await me.json()).toEqual({ error: { code: 'unauthenticated', message: '请先登录（sign-in required）' } });
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+    expect(server.stdout()).toContain('已停止（stopped）');
+    expect(server.stderr()).toBe('');
+  });
+
+  it('stops with one line on stderr and exit code 2 for a bad configuration value', async () => {
+    const server = startServer({ PORT: 'abc' });
+    expect(await server.exit).toEqual({ code: 2, signal: null });
+    expect(server.stderr()).toMatch(/^配置错误：PORT 应为 0–65535 之间的整数，实际为 "abc"（Invalid PORT[^\n]*）\n$/);
+    await expect(server.url).rejects.toThrow();
+  });
+
+  it('stops with one line on stderr and exit code 1 when the database cannot be opened', async () => {
+    const dir = tempDir();
+    // A file where the database's folder should be.
+    writeFileSync(join(dir, 'not-a-dir'), 'a file');
+    const server = startServer({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'not-a-dir', 'luoshi.db')}` });
+    const { code } = await server.exit;
+    expect(code).toBe(1);
+    expect(server.stderr()).toMatch(/^无法打开数据库 sqlite:[^\n]*\n$/);
+    await expect(server.url).rejects.toThrow();
+  });
+});
+
+describe('buildServer', () => {
+  it('calls the seed on the first start only, when no workspace exists', async () => {
+    const dir = tempDir();
+    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}` });
+    const seen: SeedContext[] = [];
+    const seed = async (context: SeedContext) => {
+      seen.push(context);
+      const now = context.clock().toISOString();
+      await context.db
+        .insertInto('workspaces')
+        .values({ id: 'ws_seed', name: '金山区', time_zone: 'Asia/Shanghai', created_at: now, updated_at: now })
+        .execute();
+    };
+
+    const first = await buildServer({ config, seed });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.dialect).toBe('sqlite');
+    const health = await first.app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+    await first.close();
+
+    const second = await buildServer({ config, seed });
+    expect(seen).toHaveLength(1);
+    await second.close();
+  });
+
+  it("passes a failing seed's error on", async () => {
+    const dir = tempDir();
+    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}` });
+    await expect(
+      buildServer({
+        config,
+        seed: async () => {
+          throw new Error('seed failed');
+        },
+      }),
+    ).rejects.toThrow('seed failed');
+  });
+});

@@ -3,6 +3,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import type { PlanDraft } from '../domain/plan-draft.ts';
 import { DEFAULT_MAX_BYTES, importDocument, isImportError } from '../importer/index.ts';
 import { formatLedger } from './ledger.ts';
 
@@ -36,6 +37,24 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * The `parse --json` contract, exactly: the draft's extra task fields (a deadline written for the task, the
+ * inherited-units flag) stay in the product's own PlanDraft; the warnings say the same to a reader of the JSON.
+ */
+function toContract(draft: PlanDraft): PlanDraft {
+  return {
+    ...draft,
+    tasks: draft.tasks.map(({ number, path, title, units, targets, source }) => ({
+      number,
+      path,
+      title,
+      units,
+      targets,
+      source,
+    })),
+  };
+}
+
 async function parse(args: string[]): Promise<number> {
   const json = args.includes('--json');
   const maxIndex = args.indexOf('--max-mb');
@@ -59,6 +78,6 @@ async function parse(args: string[]): Promise<number> {
     throw new UsageError(`无法读取文件：${file}（cannot read the file）`);
   }
   const { draft } = await importDocument(bytes, basename(file), { maxBytes });
-  process.stdout.write(json ? `${JSON.stringify(draft, null, 2)}\n` : formatLedger(draft));
+  process.stdout.write(json ? `${JSON.stringify(toContract(draft), null, 2)}\n` : formatLedger(draft));
   return 0;
 }

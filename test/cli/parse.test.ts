@@ -50,6 +50,9 @@ describe('luoshi parse', () => {
     const draft = JSON.parse(stdout) as Record<string, unknown> & { tasks: Record<string, unknown>[] };
     expect(Object.keys(draft).sort()).toEqual(['date', 'docNumber', 'goals', 'issuer', 'tasks', 'title', 'warnings']);
     expect(draft.tasks).toHaveLength(48);
+    for (const task of draft.tasks) {
+      expect(Object.keys(task).sort()).toEqual(['number', 'path', 'source', 'targets', 'title', 'units']);
+    }
     expect(draft.tasks[0]).toMatchObject({
       number: '（1）',
       path: [

@@ -355,15 +355,20 @@ function label(node: PlanNode): string {
   return `${node.marker?.raw ?? ''}${nodeTitle(node)}`;
 }
 
-/** Removes unit clauses and deadline-only brackets, so that neither titles nor targets read them. */
-function withoutClauses(text: string): string {
-  if (!/[（(【]|单位|部门/.test(text)) return text;
+/** Where unit clauses and deadline-only brackets stand in a text, in order. */
+function clauseSpans(text: string): { start: number; end: number }[] {
+  if (!/[（(【]|单位|部门|主体/.test(text)) return [];
   const spans = findUnitClauses(text).map((c) => ({ start: c.start, end: c.end }));
   for (const group of bracketGroups(text)) {
     if (DUE_ONLY.test(group.content.trim())) spans.push(group);
   }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+/** Removes unit clauses and deadline-only brackets, so that neither titles nor targets read them. */
+function withoutClauses(text: string): string {
+  const spans = clauseSpans(text);
   if (spans.length === 0) return text;
-  spans.sort((a, b) => a.start - b.start);
   let out = '';
   let pos = 0;
   for (const span of spans) {
@@ -380,7 +385,7 @@ function withoutClauses(text: string): string {
  * @example titleOf('建设滨海特色会展区。以综合会展中心项目为核心…', null) // '建设滨海特色会展区'
  */
 export function titleOf(text: string, bold: string | null): string {
-  let title = withoutClauses(bold ?? text);
+  let title = upToClause(bold ?? text);
   const stop = title.search(/[。！？]/);
   if (stop >= 0) title = title.slice(0, stop);
   const unitLabel = title.search(/(?:牵头|责任|配合)(?:协调)?(?:单位|部门)[:：]/);
@@ -389,6 +394,19 @@ export function titleOf(text: string, bold: string | null): string {
   const colon = title.search(/[：:]/);
   if (colon >= 4 && colon <= 30 && title.length - colon > 8) title = title.slice(0, colon);
   return title.replace(/[。；，、：:;,.！？\s]+$/, '').trim();
+}
+
+/**
+ * The text before the first unit or deadline bracket, as a title must be one run of the written text: in
+ * "推进甲（牵头单位：A）加快乙", the title ends at the bracket. Brackets that open the text are passed over.
+ */
+function upToClause(text: string): string {
+  let from = 0;
+  for (const span of clauseSpans(text)) {
+    if (text.slice(from, span.start).trim() !== '') return text.slice(from, span.start);
+    from = Math.max(from, span.end);
+  }
+  return text.slice(from);
 }
 
 function tableTitle(table: Table, node: PlanNode): string {

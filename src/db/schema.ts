@@ -194,6 +194,8 @@ export interface NodeTable extends Keyed, Mutable {
   /** UTF-16 offsets into the source text of the plan version it came from. */
   source_start: number | null;
   source_end: number | null;
+  /** The plan version that no longer has it; null while in force (as `TaskTable.removed_in_version`). */
+  removed_in_version: number | null;
 }
 
 export interface TaskTable extends Keyed, Mutable {
@@ -206,8 +208,13 @@ export interface TaskTable extends Keyed, Mutable {
   key: string;
   number: string;
   title: string;
-  /** Document order in the plan, from 0. */
+  /** Document order in the plan, from 0; a removed task keeps the one it last had. */
   position: number;
+  /**
+   * The number of the plan version that no longer has it (a re-import keeps the row, and the progress recorded
+   * against it); null while it is in force. A later version that has it again clears it.
+   */
+  removed_in_version: number | null;
   due_on: IsoDate | null;
   closed_at: IsoInstant | null;
   /** Cached derived status and when it was computed; null until first computed. */
@@ -251,6 +258,8 @@ export interface TargetTable extends Keyed, Mutable {
   baseline_value: number | null;
   baseline_period: PeriodKey | null;
   position: Defaulted<number>;
+  /** The plan version that no longer has it; null while in force (as `TaskTable.removed_in_version`). */
+  removed_in_version: number | null;
 }
 
 /** The planned path of a target, one value per period (linear by default, editable). */

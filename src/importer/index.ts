@@ -9,6 +9,7 @@ import { readDocument, type SourceText } from './read/index.ts';
 
 export { ImportError, isImportError, type ImportErrorCode } from './errors.ts';
 export { parsePlan, titleOf } from './parse/index.ts';
+export { readMarker } from './parse/markers.ts';
 
 /** 20 MB: a long plan with its annexes is under 5 MB as docx or PDF. */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;

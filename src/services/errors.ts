@@ -29,3 +29,8 @@ export function notFound(what: string, id: string): ServiceError {
 export function stale(what: string, id: string, expected: number): ServiceError {
   return new ServiceError('stale', `${what}已被他人修改，请刷新后重试（changed since you read it）`, { id, expected });
 }
+
+/** The request clashes with the object's state (a confirmed draft, a name already taken): 409, not a stale read. */
+export function conflict(message: string, details: Readonly<Record<string, unknown>> = {}): ServiceError {
+  return new ServiceError('conflict', message, details);
+}

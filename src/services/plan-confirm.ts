@@ -2,8 +2,9 @@
  * Writing a confirmed draft into the plan's tables, inside the caller's transaction: the unit directory (new units,
  * merged names as aliases), then the tree — headings from the task paths, goals, task nodes — the tasks with their
  * units and search text, and the targets. For a new plan everything is inserted; for a new version of a plan the
- * rows a task, goal or target continues are updated in place (ids kept), new ones are inserted, and the ones the
- * version no longer has are marked removed (see `removedPosition`), never deleted.
+ * rows a task, goal or target continues are updated in place (ids kept, `removed_in_version` cleared if an earlier
+ * version had dropped them), new ones are inserted, and the ones the version no longer has keep their rows and
+ * positions and get `removed_in_version` = the new version's number, never deleted.
  */
 import type { Transaction } from 'kysely';
 import type { Database, NewNode, NewTarget, NewTask, NewTaskUnit, NodeKind, NodeRow } from '../db/schema.ts';
@@ -14,10 +15,10 @@ import { deleteTaskUnits, insertTaskUnits, insertTasks, updateTask } from '../db
 import { insertTargets, updateTarget } from '../db/queries/target.queries.ts';
 import { insertUnitAliases, insertUnits } from '../db/queries/unit.queries.ts';
 import { buildSearchText } from '../db/text-search.ts';
-import { readMarker } from '../importer/parse/markers.ts';
+import { readMarker } from '../importer/index.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor } from './context.ts';
-import { ServiceError, stale } from './errors.ts';
+import { conflict, stale } from './errors.ts';
 import { draftUnitNames, dueDateOf, type DraftDocument, type DraftTarget } from './plan-draft-document.ts';
 import {
   baselineOfDraft,
@@ -29,7 +30,7 @@ import {
   type PlanMatch,
 } from './plan-diff.ts';
 import { guessUnitKind, resolveUnit, type DirectoryUnit, type UnitDirectory } from './plan-units.ts';
-import { headingText, isHeadingKind, removedPosition, type PlanTarget, type PlanTree } from './plan-state.ts';
+import { headingText, isHeadingKind, type PlanTarget, type PlanTree } from './plan-state.ts';
 
 type Trx = Transaction<Database>;
 
@@ -38,10 +39,6 @@ export interface UnitResolution {
   unitOf: (name: string) => DirectoryUnit;
   created: DirectoryUnit[];
   aliases: { alias: string; unit: DirectoryUnit }[];
-}
-
-function conflict(message: string, details: Record<string, unknown> = {}): ServiceError {
-  return new ServiceError('conflict', message, details);
 }
 
 /**
@@ -230,6 +227,8 @@ export interface WritePlanInput {
   actor: Actor;
   at: Date;
   planId: string;
+  /** The number of the plan version being written: what the rows it drops record as `removed_in_version`. */
+  version: number;
   document: DraftDocument;
   units: UnitResolution;
   /** The plan in force, or null for a new plan. */
@@ -254,12 +253,13 @@ function targetFields(target: DraftTarget, position: number, kept: CurrentTarget
     baseline_value: baseline?.value ?? null,
     baseline_period: baseline?.period ?? null,
     position,
+    removed_in_version: null,
   };
 }
 
 /** Writes the draft's tree, tasks, units and targets; the plan row itself is the caller's. */
 export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<WriteStats> {
-  const { actor, at, planId, document, units, existing, match } = input;
+  const { actor, at, planId, version: planVersion, document, units, existing, match } = input;
   const ws = actor.workspaceId;
   const now = at.toISOString();
   const stats: WriteStats = {
@@ -295,7 +295,9 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
       return id;
     }
     usedNodes.add(node.id);
-    const { kind: _kind, ...change } = fields;
+    // A node an earlier version dropped and this one has again is restored.
+    const { kind: _kind, ...rest } = fields;
+    const change = { ...rest, removed_in_version: null };
     const same = (Object.keys(change) as (keyof typeof change)[]).every((key) => node[key] === change[key]);
     if (!same) nodeUpdates.push({ node, change });
     return node.id;
@@ -385,6 +387,8 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
       position: index,
       due_on: dueDateOf(draft.due, document.plan.issuedOn) ?? old?.dueOn ?? null,
       search_text: buildSearchText([draft.number, draft.title, ...draft.path, ...unitNames, ...written]),
+      // In the draft, so in force: a task an earlier version dropped is restored.
+      removed_in_version: null,
     };
     let taskId: string;
     if (old === undefined) {
@@ -401,9 +405,9 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
         title: old.title,
         position: old.position,
         due_on: old.dueOn,
+        removed_in_version: old.removedInVersion,
       };
-      const unchanged =
-        JSON.stringify(before) === JSON.stringify({ ...fields, search_text: undefined }) && !matched?.isRemoved;
+      const unchanged = JSON.stringify(before) === JSON.stringify({ ...fields, search_text: undefined });
       if (!unchanged) {
         taskUpdates.push({ id: old.id, version: old.version, change: fields });
         stats.tasksUpdated += 1;
@@ -437,8 +441,8 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
   }
   // Nodes the new version no longer has (headings, goals, removed tasks' nodes) keep their rows, marked removed.
   for (const node of oldNodes) {
-    if (usedNodes.has(node.id) || node.position < 0) continue;
-    const change = { position: removedPosition(node.position) };
+    if (usedNodes.has(node.id) || node.removed_in_version !== null) continue;
+    const change = { removed_in_version: planVersion };
     if (!(await updateNode(trx, ws, node.id, node.version, change, now)))
       throw stale('方案结构', node.id, node.version);
   }
@@ -448,8 +452,8 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
   }
   for (const task of match.removedTasks) {
     const old = existingTasks.get(task.id);
-    if (old === undefined) continue;
-    const change = { position: removedPosition(old.position) };
+    if (old === undefined || old.isRemoved) continue;
+    const change = { removed_in_version: planVersion };
     if (!(await updateTask(trx, ws, old.id, old.version, change, now))) throw stale('任务', old.id, old.version);
     stats.tasksRemoved += 1;
   }
@@ -487,8 +491,8 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
   await insertTargets(trx, newTargets);
   for (const target of match.removedTargets) {
     const old = existingTargets.get(target.id);
-    if (old === undefined || old.position < 0) continue;
-    const change = { position: removedPosition(old.position) };
+    if (old === undefined || old.isRemoved) continue;
+    const change = { removed_in_version: planVersion };
     if (!(await updateTarget(trx, ws, old.id, old.version, change, now))) throw stale('指标', old.id, old.version);
     stats.targetsRemoved += 1;
   }

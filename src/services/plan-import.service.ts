@@ -25,7 +25,7 @@ import { DEFAULT_MAX_BYTES, importDocument, isImportError, type ImportErrorCode 
 import { canImportPlan } from '../policies/plan.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, notFound, stale, type ServiceErrorCode } from './errors.ts';
+import { ServiceError, conflict, notFound, stale, type ServiceErrorCode } from './errors.ts';
 import {
   buildDraftDocument,
   matchDraftUnits,
@@ -118,10 +118,6 @@ function requireImporter(actor: Actor): void {
       '只有方案办公室（工作专班）可以导入和确认方案（only the plan office may import plans）',
     );
   }
-}
-
-function conflict(message: string, details: Record<string, unknown> = {}): ServiceError {
-  return new ServiceError('conflict', message, details);
 }
 
 async function loadDirectory(db: Db, workspaceId: string): Promise<UnitDirectory> {
@@ -394,7 +390,8 @@ export async function planDraftDiff(ctx: ServiceContext, actor: Actor, draftId: 
   const row = await findDraftOrThrow(ctx.db, actor, draftId);
   const document = parseDraftDocument(row.draft);
   const directory = await loadDirectory(ctx.db, ws);
-  const tree = document.reimportOf === null ? null : await loadPlanTree(ctx.db, ws, document.reimportOf);
+  const tree =
+    document.reimportOf === null ? null : await loadPlanTree(ctx.db, ws, document.reimportOf, { includeRemoved: true });
   const current = tree === null ? EMPTY_PLAN : await currentPlanOf(ctx.db, ws, tree);
   const diff = diffPlan(current, document, matchPlan(current, document), unitNameIn(directory));
   return { draftId, planId: row.plan_id, currentVersion: tree?.plan.currentVersion ?? null, ...diff };
@@ -447,7 +444,8 @@ export async function confirmPlanDraft(
         created_by: actor.userId,
       });
     } else {
-      existing = await loadPlanTree(trx, ws, planId);
+      // Removed rows too: a task, target or goal the new version has again is restored, not inserted anew.
+      existing = await loadPlanTree(trx, ws, planId, { includeRemoved: true });
       number = (await findLatestPlanVersionNumber(trx, ws, planId)) + 1;
       const updated = await updatePlan(
         trx,
@@ -479,7 +477,17 @@ export async function confirmPlanDraft(
     const current = existing === null ? EMPTY_PLAN : await currentPlanOf(trx, ws, existing);
     const match = matchPlan(current, document);
     const diff = diffPlan(current, document, match, (name) => units.unitOf(name).name);
-    const stats = await writePlanTree(trx, { actor, at, planId, document, units, existing, current, match });
+    const stats = await writePlanTree(trx, {
+      actor,
+      at,
+      planId,
+      version: number,
+      document,
+      units,
+      existing,
+      current,
+      match,
+    });
     const versionId = newId('planVersion');
     await insertPlanVersion(trx, {
       id: versionId,

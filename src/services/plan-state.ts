@@ -1,15 +1,16 @@
 /**
  * A plan as the services hand it out — `Plan`, `PlanTask` (with its heading path and units), `PlanTarget`,
- * `PlanGoal` — mapped from rows, and the loader that reads one plan's tree for the reads and for re-import.
+ * `PlanGoal` — mapped from rows, and the loaders that read a plan's tasks or its whole tree, for the reads and for
+ * re-import.
  *
- * Removed by a re-import: a task, target or node that a later version of the plan no longer has keeps its row (the
- * progress recorded against it stays) and gets a negative `position` (−1 − its last position). The schema has no
- * column for it yet; `isRemoved` is how callers see it.
+ * Removed by a re-import: a task, target or node that a later version of the plan no longer has keeps its row and
+ * its position (the progress recorded against it stays) and gets `removed_in_version`, the number of the version
+ * that dropped it; `isRemoved` and `removedInVersion` are how callers see it.
  */
 import type { Db } from '../db/database.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
 import { findNodesOfPlan } from '../db/queries/node.queries.ts';
-import { findTaskUnitsOfPlan, findTasksOfPlan } from '../db/queries/task.queries.ts';
+import { findTaskUnitsOfPlan, findTasksOfPlan, type TaskUnitWithUnitRow } from '../db/queries/task.queries.ts';
 import { findTargetsOfPlan } from '../db/queries/target.queries.ts';
 import type {
   ComparatorCode,
@@ -18,6 +19,7 @@ import type {
   NodeRow,
   PlanRow,
   TargetRow,
+  TaskRow,
   TaskStatus,
 } from '../db/schema.ts';
 import { notFound } from './errors.ts';
@@ -60,9 +62,11 @@ export interface PlanTask {
   title: string;
   /** The headings above the task, as written: ["二、…", "（二）…", "4.…"]. */
   path: string[];
-  /** Document order from 0; negative once a re-import removed the task. */
+  /** Document order from 0; a removed task keeps the one it last had. */
   position: number;
   isRemoved: boolean;
+  /** The plan version that no longer has the task; null while it is in force. */
+  removedInVersion: number | null;
   dueOn: string | null;
   closedAt: string | null;
   status: TaskStatus | null;
@@ -88,6 +92,8 @@ export interface PlanTarget {
   baseline: { value: number; period: string | null } | null;
   position: number;
   isRemoved: boolean;
+  /** The plan version that no longer has the target; null while it is in force. */
+  removedInVersion: number | null;
 }
 
 export interface PlanGoal {
@@ -96,6 +102,8 @@ export interface PlanGoal {
   title: string;
   position: number;
   isRemoved: boolean;
+  /** The plan version that no longer has the goal; null while it is in force. */
+  removedInVersion: number | null;
 }
 
 export interface PlanTree {
@@ -109,13 +117,9 @@ export interface PlanTree {
   searchTextOf: ReadonlyMap<string, string>;
 }
 
-/** The position a row gets when a re-import removes it; applying it twice changes nothing. */
-export function removedPosition(position: number): number {
-  return position < 0 ? position : -1 - position;
-}
-
-export function isRemovedPosition(position: number): boolean {
-  return position < 0;
+export interface LoadOptions {
+  /** Also what a re-import removed, after what is in force. */
+  includeRemoved: boolean;
 }
 
 export function mapPlan(row: PlanRow): Plan {
@@ -155,7 +159,19 @@ export function mapTarget(row: TargetRow): PlanTarget {
     cumulative: row.cumulative === 1,
     baseline: row.baseline_value === null ? null : { value: row.baseline_value, period: row.baseline_period },
     position: row.position,
-    isRemoved: isRemovedPosition(row.position),
+    isRemoved: row.removed_in_version !== null,
+    removedInVersion: row.removed_in_version,
+  };
+}
+
+export function mapGoal(node: NodeRow): PlanGoal {
+  return {
+    nodeId: node.id,
+    version: node.version,
+    title: node.title,
+    position: node.position,
+    isRemoved: node.removed_in_version !== null,
+    removedInVersion: node.removed_in_version,
   };
 }
 
@@ -185,16 +201,11 @@ function pathOf(node: NodeRow, byId: ReadonlyMap<string, NodeRow>): string[] {
   return path;
 }
 
-/** Reads a plan of the workspace and its whole tree; `not-found` when the workspace has no such plan. */
-export async function loadPlanTree(db: Db, workspaceId: string, planId: string): Promise<PlanTree> {
-  const row = await findPlan(db, workspaceId, planId);
-  if (row === undefined) throw notFound('方案', planId);
-  const [nodes, taskRows, unitRows, targetRows] = await Promise.all([
-    findNodesOfPlan(db, workspaceId, planId),
-    findTasksOfPlan(db, workspaceId, planId),
-    findTaskUnitsOfPlan(db, workspaceId, planId),
-    findTargetsOfPlan(db, workspaceId, planId),
-  ]);
+function mapTasks(
+  taskRows: readonly TaskRow[],
+  unitRows: readonly TaskUnitWithUnitRow[],
+  nodes: readonly NodeRow[],
+): PlanTask[] {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const units = new Map<string, { lead: UnitRef[]; support: UnitRef[] }>();
   for (const unit of unitRows) {
@@ -202,41 +213,71 @@ export async function loadPlanTree(db: Db, workspaceId: string, planId: string):
     if (entry === undefined) units.set(unit.task_id, (entry = { lead: [], support: [] }));
     entry[unit.role].push({ id: unit.unit_id, name: unit.unit_name });
   }
-  const tasks = taskRows.map((task): PlanTask => ({
-    id: task.id,
-    version: task.version,
-    planId: task.plan_id,
-    nodeId: task.node_id,
-    strandNodeId: task.strand_node_id,
-    key: task.key,
-    number: task.number,
-    title: task.title,
-    path: (() => {
-      const node = byId.get(task.node_id);
-      return node === undefined ? [] : pathOf(node, byId);
-    })(),
-    position: task.position,
-    isRemoved: isRemovedPosition(task.position),
-    dueOn: task.due_on,
-    closedAt: task.closed_at,
-    status: task.status,
-    units: units.get(task.id) ?? { lead: [], support: [] },
-  }));
-  const goals = nodes
-    .filter((node) => node.kind === 'goal')
-    .map((node) => ({
-      nodeId: node.id,
-      version: node.version,
-      title: node.title,
-      position: node.position,
-      isRemoved: isRemovedPosition(node.position),
-    }));
+  return taskRows.map((task): PlanTask => {
+    const node = byId.get(task.node_id);
+    return {
+      id: task.id,
+      version: task.version,
+      planId: task.plan_id,
+      nodeId: task.node_id,
+      strandNodeId: task.strand_node_id,
+      key: task.key,
+      number: task.number,
+      title: task.title,
+      path: node === undefined ? [] : pathOf(node, byId),
+      position: task.position,
+      isRemoved: task.removed_in_version !== null,
+      removedInVersion: task.removed_in_version,
+      dueOn: task.due_on,
+      closedAt: task.closed_at,
+      status: task.status,
+      units: units.get(task.id) ?? { lead: [], support: [] },
+    };
+  });
+}
+
+/**
+ * A plan's tasks in document order with their heading paths and units: those in force, then (when asked) the
+ * removed ones in their last order. The tree of a task in force is in force, so its path needs no removed node.
+ */
+export async function loadPlanTasks(
+  db: Db,
+  workspaceId: string,
+  planId: string,
+  options: LoadOptions,
+): Promise<PlanTask[]> {
+  const [nodes, taskRows, unitRows] = await Promise.all([
+    findNodesOfPlan(db, workspaceId, planId, options),
+    findTasksOfPlan(db, workspaceId, planId, options),
+    findTaskUnitsOfPlan(db, workspaceId, planId, options),
+  ]);
+  return mapTasks(taskRows, unitRows, nodes);
+}
+
+/**
+ * Reads a plan of the workspace and its whole tree (re-import asks for the removed rows too, to restore them);
+ * `not-found` when the workspace has no such plan.
+ */
+export async function loadPlanTree(
+  db: Db,
+  workspaceId: string,
+  planId: string,
+  options: LoadOptions,
+): Promise<PlanTree> {
+  const row = await findPlan(db, workspaceId, planId);
+  if (row === undefined) throw notFound('方案', planId);
+  const [nodes, taskRows, unitRows, targetRows] = await Promise.all([
+    findNodesOfPlan(db, workspaceId, planId, options),
+    findTasksOfPlan(db, workspaceId, planId, options),
+    findTaskUnitsOfPlan(db, workspaceId, planId, options),
+    findTargetsOfPlan(db, workspaceId, planId, options),
+  ]);
   return {
     plan: mapPlan(row),
     nodes,
-    tasks,
+    tasks: mapTasks(taskRows, unitRows, nodes),
     targets: targetRows.map(mapTarget),
-    goals,
+    goals: nodes.filter((node) => node.kind === 'goal').map(mapGoal),
     searchTextOf: new Map(taskRows.map((task) => [task.id, task.search_text])),
   };
 }

@@ -35,6 +35,7 @@ import { sampleBlob, seedOneOfEach } from './one-of-each.ts';
 interface ColumnInfo {
   name: string;
   dataType: string;
+  isNullable: boolean;
 }
 
 /** This database's own tables (on PostgreSQL other test schemas share the server), without Kysely's. */
@@ -48,7 +49,10 @@ async function ownTables(db: Db): Promise<Map<string, ColumnInfo[]>> {
     tables
       .filter((table) => (current === null || table.schema === undefined || table.schema === current) && !table.isView)
       .filter((table) => !table.name.startsWith('kysely_'))
-      .map((table) => [table.name, table.columns.map(({ name, dataType }) => ({ name, dataType }))]),
+      .map((table) => [
+        table.name,
+        table.columns.map(({ name, dataType, isNullable }) => ({ name, dataType, isNullable })),
+      ]),
   );
 }
 
@@ -88,6 +92,133 @@ describeEachDatabase(
           expect(names, table).toContain('updated_at');
         }
       }
+      // 0003: what a re-import removed is marked by the plan version that dropped it, not by a negative position.
+      for (const table of ['tasks', 'targets', 'nodes']) {
+        const column = tables.get(table)?.find((c) => c.name === 'removed_in_version');
+        expect(column?.dataType.toLowerCase(), `${table}.removed_in_version`).toMatch(/^int/);
+        expect(column?.isNullable, `${table}.removed_in_version`).toBe(true);
+      }
+    });
+  },
+  { migrate: false },
+);
+
+describeEachDatabase(
+  'migration 0003-removed-in-version',
+  (database) => {
+    const on = (month: number) => `2021-0${month}-01T02:00:00.000Z`;
+
+    /**
+     * The schema before 0003 and a plan at version 3 whose re-imports removed rows the old way, by negating their
+     * position (−1 − position). Each row's `updated_at` is when it was last written.
+     */
+    async function seedBefore0003(db: Db) {
+      for (const name of ['0001-initial', '0002-task-search']) await MIGRATIONS[name]?.up(db);
+      const ws = newId('workspace');
+      const planId = newId('plan');
+      const scoped = (updatedOn: number) => ({ workspace_id: ws, created_at: on(1), updated_at: on(updatedOn) });
+      await db
+        .insertInto('workspaces')
+        .values({ id: ws, name: '金山区', time_zone: 'Asia/Shanghai', created_at: on(1), updated_at: on(1) })
+        .execute();
+      await db
+        .insertInto('plans')
+        .values({ id: planId, ...scoped(3), title: '方案', current_version: 3, created_by: null })
+        .execute();
+      for (const number of [1, 2, 3]) {
+        await db
+          .insertInto('plan_versions')
+          .values({
+            id: newId('planVersion'),
+            workspace_id: ws,
+            created_at: on(number),
+            plan_id: planId,
+            number,
+            file_id: null,
+            draft: '{}',
+            created_by: null,
+          })
+          .execute();
+      }
+      const addTask = async (key: string, position: number, updatedOn: number) => {
+        const nodeId = newId('node');
+        const taskId = newId('task');
+        const common = { plan_id: planId, number: '', title: key, position };
+        await db
+          .insertInto('nodes')
+          .values({ id: nodeId, ...scoped(updatedOn), ...common, parent_id: null, kind: 'task' })
+          .execute();
+        await db
+          .insertInto('tasks')
+          .values({ id: taskId, ...scoped(updatedOn), ...common, node_id: nodeId, key })
+          .execute();
+        return { nodeId, taskId };
+      };
+      const kept = await addTask('kept', 2, 1);
+      // Removed by version 2 from position 4.
+      const removedIn2 = await addTask('removed in 2', -5, 2);
+      // Removed by version 3 from position 0, then written again (its cached status, say) after version 3.
+      const removedIn3 = await addTask('removed in 3', -1, 5);
+      const targetId = newId('target');
+      await db
+        .insertInto('targets')
+        .values({
+          id: targetId,
+          ...scoped(3),
+          plan_id: planId,
+          task_id: kept.taskId,
+          text: '到2025年达到100亿元',
+          comparator: '>=',
+          value_low: 100,
+          unit: '亿元',
+          position: -2,
+        })
+        .execute();
+      return { kept, removedIn2, removedIn3, targetId };
+    }
+
+    async function stateOf(db: Db, table: 'nodes' | 'tasks' | 'targets', id: string) {
+      return db
+        .selectFrom(table)
+        .select(['position', 'removed_in_version'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    }
+
+    it('turns negative positions into removed_in_version, and back on the way down', async () => {
+      const { db } = database();
+      const { kept, removedIn2, removedIn3, targetId } = await seedBefore0003(db);
+      const migration = MIGRATIONS['0003-removed-in-version'];
+      if (migration?.down === undefined) throw new Error('migration 0003 is not listed, or has no down');
+      const expectConverted = async () => {
+        for (const table of ['nodes', 'tasks'] as const) {
+          const id = (ids: { nodeId: string; taskId: string }) => (table === 'nodes' ? ids.nodeId : ids.taskId);
+          expect(await stateOf(db, table, id(kept)), table).toEqual({ position: 2, removed_in_version: null });
+          expect(await stateOf(db, table, id(removedIn2)), table).toEqual({ position: 4, removed_in_version: 2 });
+          expect(await stateOf(db, table, id(removedIn3)), table).toEqual({ position: 0, removed_in_version: 3 });
+        }
+        expect(await stateOf(db, 'targets', targetId)).toEqual({ position: 1, removed_in_version: 3 });
+      };
+
+      await migration.up(db);
+      await expectConverted();
+      // A version number is at least 1.
+      const zero = db.updateTable('tasks').set({ removed_in_version: 0 }).where('id', '=', kept.taskId).execute();
+      expect(isCheckViolation(await rejection(zero))).toBe(true);
+
+      await migration.down(db);
+      expect((await ownTables(db)).get('tasks')?.map((column) => column.name)).not.toContain('removed_in_version');
+      const { rows } = await sql<{ id: string; position: number }>`select id, position from tasks`.execute(db);
+      expect(new Map(rows.map((row) => [row.id, row.position]))).toEqual(
+        new Map([
+          [kept.taskId, 2],
+          [removedIn2.taskId, -5],
+          [removedIn3.taskId, -1],
+        ]),
+      );
+
+      await migration.up(db);
+      await expectConverted();
     });
   },
   { migrate: false },

@@ -96,6 +96,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     position: 0,
     source_start: 100,
     source_end: 180,
+    removed_in_version: null,
   } satisfies FullRow<'nodes'>;
   const nodes: FullRow<'nodes'> = {
     ...strand,
@@ -123,6 +124,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     status: 'on-track',
     status_at: now,
     search_text: '(11) 推进特色产业园区建设 区经委',
+    removed_in_version: null,
   };
   const task_units: FullRow<'task_units'> = {
     id: newId('taskUnit'),
@@ -149,6 +151,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     baseline_value: 300.5,
     baseline_period: '2020',
     position: 0,
+    removed_in_version: null,
   };
   const trajectory_points: FullRow<'trajectory_points'> = {
     id: newId('trajectoryPoint'),

@@ -62,6 +62,15 @@ describeEachDatabase('plan re-import', (database) => {
       value: 120,
     });
     await buildReport(database().db, { workspaceId, taskId: task48.id, unitId: task48.units.lead[0]?.id ?? '' });
+    expect(task48).toMatchObject({ isRemoved: false, removedInVersion: null });
+    const nodeOf48 = () =>
+      database()
+        .db.selectFrom('nodes')
+        .select(['position', 'removed_in_version'])
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', task48.nodeId)
+        .executeTakeFirstOrThrow();
+    const node48 = await nodeOf48();
 
     const draft = await createPlanDraft(ctx(), actor, { fileName: '新版.md', bytes: nextVersion(), planId });
     expect(draft).toMatchObject({ planId, isReimport: true, state: 'open' });
@@ -105,10 +114,18 @@ describeEachDatabase('plan re-import', (database) => {
     expect(added?.title).toBe('发展低空经济');
     expect(added?.units.lead.map((u) => u.name)).toEqual(['区交通委', '区经委']);
 
-    // The removed task keeps its row and its report, marked removed.
+    // The removed task keeps its row, its position and its report, marked removed by version 2; so does its node.
+    expect(tasks.every((t) => !t.isRemoved && t.removedInVersion === null)).toBe(true);
     const all = await listPlanTasks(ctx(), actor, planId, { includeRemoved: true });
     expect(all).toHaveLength(49);
-    expect(all.at(-1)).toMatchObject({ id: task48.id, title: '强化河海空联运', isRemoved: true });
+    expect(all.at(-1)).toMatchObject({
+      id: task48.id,
+      title: '强化河海空联运',
+      position: task48.position,
+      isRemoved: true,
+      removedInVersion: 2,
+    });
+    expect(await nodeOf48()).toEqual({ position: node48.position, removed_in_version: 2 });
     const reports = await database()
       .db.selectFrom('reports')
       .select(['id', 'task_id'])
@@ -228,7 +245,7 @@ describeEachDatabase('plan re-import', (database) => {
   });
 
   it('follows tasks renumbered by a removal above them, and restores a removed task by its key', async () => {
-    const { actor, planId, byNumber } = await confirmedExample();
+    const { workspaceId, actor, planId, byNumber } = await confirmedExample();
     const task1 = byNumber('（1）');
     const task2 = byNumber('（2）');
 
@@ -248,6 +265,17 @@ describeEachDatabase('plan re-import', (database) => {
     await confirmPlanDraft(ctx(), actor, edited.id, edited.version);
     const afterV2 = await listPlanTasks(ctx(), actor, planId);
     expect(afterV2[0]).toMatchObject({ id: task2.id, number: '（1）', position: 0 });
+    expect(afterV2.some((t) => t.id === task1.id)).toBe(false);
+    // （1） is removed by version 2 and keeps its place, after the tasks in force.
+    const allV2 = await listPlanTasks(ctx(), actor, planId, { includeRemoved: true });
+    expect(allV2).toHaveLength(48);
+    expect(allV2.at(-1)).toMatchObject({
+      id: task1.id,
+      number: '（1）',
+      position: 0,
+      isRemoved: true,
+      removedInVersion: 2,
+    });
 
     // Version 3: the original again — （1） comes back with its old id, （2） gets its number back.
     const v3 = await createPlanDraft(ctx(), actor, { fileName: 'v3.md', bytes: EXAMPLE, planId });
@@ -257,11 +285,70 @@ describeEachDatabase('plan re-import', (database) => {
     await confirmPlanDraft(ctx(), actor, v3.id, v3.version);
     const afterV3 = await listPlanTasks(ctx(), actor, planId, { includeRemoved: true });
     expect(afterV3).toHaveLength(48);
-    expect(afterV3.slice(0, 2).map((t) => [t.id, t.number, t.isRemoved])).toEqual([
-      [task1.id, '（1）', false],
-      [task2.id, '（2）', false],
+    expect(afterV3.slice(0, 2).map((t) => [t.id, t.number, t.position, t.isRemoved, t.removedInVersion])).toEqual([
+      [task1.id, '（1）', 0, false, null],
+      [task2.id, '（2）', 1, false, null],
     ]);
+    expect(afterV3.every((t) => t.removedInVersion === null)).toBe(true);
+    const node1 = await database()
+      .db.selectFrom('nodes')
+      .select('removed_in_version')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', task1.nodeId)
+      .executeTakeFirstOrThrow();
+    expect(node1.removed_in_version).toBeNull();
     expect((await getPlan(ctx(), actor, planId)).currentVersion).toBe(3);
+  });
+
+  it('marks a dropped target removed by its version, hides the targets of a removed task, and restores both', async () => {
+    const { workspaceId, actor, planId, byNumber } = await confirmedExample();
+    const task11 = byNumber('（11）');
+    const task12 = byNumber('（12）');
+    const before = await listPlanTargets(ctx(), actor, planId);
+    const [target11] = before.filter((t) => t.taskId === task11.id);
+    const [target12] = before.filter((t) => t.taskId === task12.id);
+    if (target11 === undefined || target12 === undefined) throw new Error('tasks （11） and （12） have targets');
+    const reading = await buildReading(database().db, { workspaceId, targetId: target11.id, value: 120 });
+
+    // Version 2 drops （11）'s target and the whole task （12）.
+    const v2 = await createPlanDraft(ctx(), actor, { fileName: 'v2.md', bytes: EXAMPLE, planId });
+    const draft11 = v2.tasks.find((t) => t.number === '（11）');
+    const draft12 = v2.tasks.find((t) => t.number === '（12）');
+    const edited = await editPlanDraft(ctx(), actor, v2.id, v2.version, [
+      { type: 'remove-target', targetId: draft11?.targets[0]?.id ?? '' },
+      { type: 'remove-task', taskId: draft12?.id ?? '' },
+    ]);
+    await confirmPlanDraft(ctx(), actor, edited.id, edited.version);
+    const inForce = await listPlanTargets(ctx(), actor, planId);
+    expect(inForce).toHaveLength(before.length - 2);
+    expect(inForce.some((t) => t.id === target11.id || t.id === target12.id)).toBe(false);
+    const all = await listPlanTargets(ctx(), actor, planId, { includeRemoved: true });
+    expect(all).toHaveLength(before.length);
+    expect(all.find((t) => t.id === target11.id)).toMatchObject({
+      position: target11.position,
+      isRemoved: true,
+      removedInVersion: 2,
+    });
+    // The target itself was not dropped: its task was.
+    expect(all.find((t) => t.id === target12.id)).toMatchObject({ isRemoved: false, removedInVersion: null });
+    const readings = await database()
+      .db.selectFrom('readings')
+      .select(['id', 'target_id'])
+      .where('workspace_id', '=', workspaceId)
+      .execute();
+    expect(readings).toEqual([{ id: reading.id, target_id: target11.id }]);
+
+    // Version 3, the original again: both come back as they were.
+    const v3 = await createPlanDraft(ctx(), actor, { fileName: 'v3.md', bytes: EXAMPLE, planId });
+    await confirmPlanDraft(ctx(), actor, v3.id, v3.version);
+    const restored = await listPlanTargets(ctx(), actor, planId);
+    expect(restored.map((t) => t.id)).toEqual(before.map((t) => t.id));
+    expect(restored.find((t) => t.id === target11.id)).toMatchObject({
+      position: target11.position,
+      isRemoved: false,
+      removedInVersion: null,
+    });
+    expect(restored.every((t) => t.removedInVersion === null)).toBe(true);
   });
 
   it('diffs at confirm time, so a draft made against an older version still applies cleanly', async () => {

@@ -5,8 +5,10 @@
 import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as taskSearch from './0002-task-search.ts';
+import * as removedInVersion from './0003-removed-in-version.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initial,
   '0002-task-search': taskSearch,
+  '0003-removed-in-version': removedInVersion,
 });

@@ -7,13 +7,31 @@ export async function insertTasks(db: Db, rows: readonly NewTask[]): Promise<voi
   for (const slice of chunks(rows)) await db.insertInto('tasks').values(slice).execute();
 }
 
-/** A plan's tasks in document order (tasks a re-import removed, with negative positions, come first). */
-export function findTasksOfPlan(db: Db, workspaceId: string, planId: string): Promise<TaskRow[]> {
-  return db
+export interface FindTasksOptions {
+  /** Also the tasks a re-import removed (`removed_in_version` set), after the ones in force. */
+  includeRemoved: boolean;
+}
+
+/**
+ * A plan's tasks in document order: those in force (from the (plan_id, removed_in_version, position) index), then
+ * (when asked) the removed ones in their last order.
+ */
+export function findTasksOfPlan(
+  db: Db,
+  workspaceId: string,
+  planId: string,
+  options: FindTasksOptions,
+): Promise<TaskRow[]> {
+  const query = db
     .selectFrom('tasks')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('plan_id', '=', planId)
+    .where('plan_id', '=', planId);
+  return (
+    options.includeRemoved
+      ? query.orderBy((eb) => eb('removed_in_version', 'is not', null))
+      : query.where('removed_in_version', 'is', null)
+  )
     .orderBy('position')
     .orderBy('id')
     .execute();
@@ -21,7 +39,15 @@ export function findTasksOfPlan(db: Db, workspaceId: string, planId: string): Pr
 
 export type TaskFieldsUpdate = Pick<
   TaskUpdate,
-  'node_id' | 'strand_node_id' | 'key' | 'number' | 'title' | 'position' | 'due_on' | 'search_text'
+  | 'node_id'
+  | 'strand_node_id'
+  | 'key'
+  | 'number'
+  | 'title'
+  | 'position'
+  | 'due_on'
+  | 'search_text'
+  | 'removed_in_version'
 >;
 
 /** Updates a task still at `expectedVersion`; false when it moved on. */
@@ -62,9 +88,17 @@ export interface TaskUnitWithUnitRow {
   unit_kind: UnitKind;
 }
 
-/** Every task unit of a plan with the unit's name, by task, role (lead first) and written order. */
-export function findTaskUnitsOfPlan(db: Db, workspaceId: string, planId: string): Promise<TaskUnitWithUnitRow[]> {
-  return db
+/**
+ * The units of a plan's tasks with the unit's name, by task, role (lead first) and written order; those of tasks a
+ * re-import removed only when asked.
+ */
+export function findTaskUnitsOfPlan(
+  db: Db,
+  workspaceId: string,
+  planId: string,
+  options: FindTasksOptions,
+): Promise<TaskUnitWithUnitRow[]> {
+  const query = db
     .selectFrom('task_units as tu')
     .innerJoin('tasks as t', (join) =>
       join.onRef('t.workspace_id', '=', 'tu.workspace_id').onRef('t.id', '=', 'tu.task_id'),
@@ -74,7 +108,8 @@ export function findTaskUnitsOfPlan(db: Db, workspaceId: string, planId: string)
     )
     .select(['tu.task_id', 'tu.unit_id', 'tu.role', 'tu.position', 'u.name as unit_name', 'u.kind as unit_kind'])
     .where('tu.workspace_id', '=', workspaceId)
-    .where('t.plan_id', '=', planId)
+    .where('t.plan_id', '=', planId);
+  return (options.includeRemoved ? query : query.where('t.removed_in_version', 'is', null))
     .orderBy('tu.task_id')
     .orderBy('tu.role')
     .orderBy('tu.position')

@@ -22,6 +22,7 @@ import {
 } from './db/database.ts';
 import { buildApp, type LuoshiApp } from './http/app.ts';
 import { systemClock, type Clock } from './services/context.ts';
+import { seedExampleWorkspace } from './services/seed.service.ts';
 
 /** What a first-start seed gets. */
 export interface SeedContext {
@@ -107,7 +108,12 @@ export async function main(): Promise<void> {
 
   let server: LuoshiServer;
   try {
-    server = await buildServer({ config });
+    server = await buildServer({
+      config,
+      seed: async (context) => {
+        await seedExampleWorkspace(context);
+      },
+    });
   } catch (error) {
     if (!(error instanceof DatabaseOpenError || error instanceof MigrationError)) throw error;
     process.stderr.write(`${error.message}\n`);

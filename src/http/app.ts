@@ -32,6 +32,9 @@ import { handleError, notFoundResponse } from './errors.ts';
 import openApiPlugin from './openapi.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { planDraftRoutes } from './routes/plan-drafts.ts';
+import { planRoutes } from './routes/plans.ts';
+import { unitRoutes } from './routes/units.ts';
 
 /** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
 export interface AppContext {
@@ -144,6 +147,9 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     async (api) => {
       await api.register(healthRoutes);
       await api.register(meRoutes);
+      await api.register(planDraftRoutes);
+      await api.register(planRoutes);
+      await api.register(unitRoutes);
       for (const routes of options.extraRoutes ?? []) await api.register(routes);
     },
     { prefix: '/api' },

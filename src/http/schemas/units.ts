@@ -1,0 +1,16 @@
+/** The unit directory (单位目录). Shared with the web client: imports nothing but zod and this folder's files. */
+import { z } from 'zod';
+import { UNIT_KINDS } from './plans.ts';
+
+export const unitSchema = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    name: z.string().describe('方案中使用的简称，如 区文旅局（the short name plans use）'),
+    fullName: z.string().nullable().describe('全称，如 金山区文化和旅游局'),
+    kind: z.enum(UNIT_KINDS).describe('委办局、镇、街道、国企等（bureau, town, subdistrict, …）'),
+    aliases: z.array(z.string()).describe('文件中的其他写法，如 区经委（other names documents use）'),
+  })
+  .meta({ id: 'Unit', description: '单位（a unit）' });
+
+export const unitListSchema = z.object({ items: z.array(unitSchema) });

@@ -1,0 +1,63 @@
+/** Comments on tasks, reports and notices. */
+import type { Db } from '../database.ts';
+import type { CommentRow, NewComment } from '../schema.ts';
+
+/** The things a comment may be on; `subject_type` stores these names. */
+export type CommentSubjectType = 'task' | 'report' | 'notice';
+
+export async function insertComment(db: Db, row: NewComment): Promise<void> {
+  await db.insertInto('comments').values(row).execute();
+}
+
+export function findComment(db: Db, workspaceId: string, id: string): Promise<CommentRow | undefined> {
+  return db
+    .selectFrom('comments')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The comments on one subject, oldest first (the (subject_type, subject_id, created_at) index). */
+export function findComments(
+  db: Db,
+  workspaceId: string,
+  subjectType: CommentSubjectType,
+  subjectId: string,
+): Promise<CommentRow[]> {
+  return db
+    .selectFrom('comments')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('subject_type', '=', subjectType)
+    .where('subject_id', '=', subjectId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** The task a subject of the workspace belongs to (a task is its own), or undefined when there is no such subject. */
+export async function findTaskIdOfSubject(
+  db: Db,
+  workspaceId: string,
+  subjectType: CommentSubjectType,
+  subjectId: string,
+): Promise<string | undefined> {
+  const table = subjectType === 'task' ? 'tasks' : subjectType === 'report' ? 'reports' : 'notices';
+  if (table === 'tasks') {
+    const row = await db
+      .selectFrom('tasks')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', subjectId)
+      .executeTakeFirst();
+    return row?.id;
+  }
+  const row = await db
+    .selectFrom(table)
+    .select('task_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', subjectId)
+    .executeTakeFirst();
+  return row?.task_id;
+}

@@ -1,0 +1,85 @@
+/** Readings (reported values) of targets: those a report carries, and a target's recorded ones. */
+import type { Db } from '../database.ts';
+import type { NewReading, ReadingRow, ReportState } from '../schema.ts';
+import { chunks } from './support.ts';
+
+/** The readings reports carry, by report and target. */
+export async function findReadingsOfReports(
+  db: Db,
+  workspaceId: string,
+  reportIds: readonly string[],
+): Promise<ReadingRow[]> {
+  const rows: ReadingRow[] = [];
+  for (const slice of chunks([...new Set(reportIds)])) {
+    rows.push(
+      ...(await db
+        .selectFrom('readings')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('report_id', 'in', slice)
+        .orderBy('report_id')
+        .orderBy('id')
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+export async function insertReadings(db: Db, rows: readonly NewReading[]): Promise<void> {
+  for (const slice of chunks(rows)) await db.insertInto('readings').values(slice).execute();
+}
+
+/** Rewrites a report's reading (the report's version guards it, so no version of its own is checked). */
+export async function updateReadingValue(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  change: { value: number; source: string },
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('readings')
+    .set((eb) => ({ ...change, version: eb('version', '+', 1), updated_at: at }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteReadings(db: Db, workspaceId: string, ids: readonly string[]): Promise<void> {
+  for (const slice of chunks(ids)) {
+    await db.deleteFrom('readings').where('workspace_id', '=', workspaceId).where('id', 'in', slice).execute();
+  }
+}
+
+/** A reading with the report it came with (null for a reading entered without a report). */
+export interface TargetReadingRow extends ReadingRow {
+  report_unit_id: string | null;
+  report_state: ReportState | null;
+  report_submitted_at: string | null;
+}
+
+/**
+ * A target's readings that count: those entered without a report, and those of reports in `reportStates`. In
+ * period order, then by when they were recorded.
+ */
+export function findReadingsOfTarget(
+  db: Db,
+  workspaceId: string,
+  targetId: string,
+  reportStates: readonly ReportState[],
+): Promise<TargetReadingRow[]> {
+  return db
+    .selectFrom('readings as g')
+    .leftJoin('reports as r', (join) =>
+      join.onRef('r.workspace_id', '=', 'g.workspace_id').onRef('r.id', '=', 'g.report_id'),
+    )
+    .selectAll('g')
+    .select(['r.unit_id as report_unit_id', 'r.state as report_state', 'r.submitted_at as report_submitted_at'])
+    .where('g.workspace_id', '=', workspaceId)
+    .where('g.target_id', '=', targetId)
+    .where((eb) => eb.or([eb('g.report_id', 'is', null), eb('r.state', 'in', [...reportStates])]))
+    .orderBy('g.period')
+    .orderBy('g.created_at')
+    .orderBy('g.id')
+    .execute();
+}

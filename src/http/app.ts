@@ -30,10 +30,16 @@ import { systemClock, type Clock } from '../services/context.ts';
 import actorPlugin, { type ActorResolver } from './actor.ts';
 import { handleError, notFoundResponse } from './errors.ts';
 import openApiPlugin from './openapi.ts';
+import { closeOutRoutes } from './routes/close-outs.ts';
+import { commentRoutes } from './routes/comments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { noticeRoutes } from './routes/notices.ts';
 import { planDraftRoutes } from './routes/plan-drafts.ts';
 import { planRoutes } from './routes/plans.ts';
+import { projectRoutes } from './routes/projects.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { targetRoutes } from './routes/targets.ts';
 import { unitRoutes } from './routes/units.ts';
 
 /** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
@@ -150,6 +156,12 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       await api.register(planDraftRoutes);
       await api.register(planRoutes);
       await api.register(unitRoutes);
+      await api.register(reportRoutes);
+      await api.register(targetRoutes);
+      await api.register(projectRoutes);
+      await api.register(noticeRoutes);
+      await api.register(closeOutRoutes);
+      await api.register(commentRoutes);
       for (const routes of options.extraRoutes ?? []) await api.register(routes);
     },
     { prefix: '/api' },

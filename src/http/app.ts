@@ -40,6 +40,7 @@ import { planRoutes } from './routes/plans.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { targetRoutes } from './routes/targets.ts';
+import { taskStatusRoutes } from './routes/task-status.ts';
 import { unitRoutes } from './routes/units.ts';
 
 /** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
@@ -162,6 +163,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       await api.register(noticeRoutes);
       await api.register(closeOutRoutes);
       await api.register(commentRoutes);
+      await api.register(taskStatusRoutes);
       for (const routes of options.extraRoutes ?? []) await api.register(routes);
     },
     { prefix: '/api' },

@@ -14,18 +14,13 @@ import {
   commentSchema,
   commentSubjectQuerySchema,
 } from '../schemas/comments.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 422);
 
 export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   app.post(
     '/comments',

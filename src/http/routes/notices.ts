@@ -19,7 +19,8 @@ import {
 } from '../../services/notice.service.ts';
 import { requireActor } from '../actor.ts';
 import { encodeCursor } from '../pagination.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 import {
   closeNoticeBodySchema,
   escalateNoticeBodySchema,
@@ -31,17 +32,10 @@ import {
   respondNoticeBodySchema,
 } from '../schemas/notices.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 422);
 
 export const noticeRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   app.post(
     '/notices',

@@ -23,7 +23,8 @@ import {
 } from '../../services/plan-import.service.ts';
 import { requireActor } from '../actor.ts';
 import { HttpError } from '../errors.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorEnvelopeSchema, errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 import {
   confirmPlanDraftBodySchema,
   confirmedPlanSchema,
@@ -101,15 +102,10 @@ async function readUpload(app: FastifyInstance, request: FastifyRequest): Promis
   return { ...file, planId: parsed.data.planId ?? null };
 }
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-};
+const errors = errorResponses(400, 401, 403, 404);
 
 export const planDraftRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   // The upload's form is read by @fastify/multipart in the handler (readUpload checks it); its body schema is there
   // for the OpenAPI document, so in this context the body is not validated against it.

@@ -18,7 +18,8 @@ import { getPlan, listPlanGoals, listPlanTargets, listPlanTasks, type PlanTask }
 import { requireActor } from '../actor.ts';
 import { HttpError } from '../errors.ts';
 import { rowsToFetch, toPage, type Page } from '../pagination.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 import {
   idParamsSchema,
   planGoalListSchema,
@@ -80,10 +81,10 @@ function pageOfTasks(tasks: readonly PlanTask[], query: TaskListQuery): Page<Pla
   );
 }
 
-const errors = { 400: errorEnvelopeSchema, 401: errorEnvelopeSchema, 404: errorEnvelopeSchema };
+const errors = errorResponses(400, 401, 404);
 
 export const planRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   app.get(
     '/plans/:id',

@@ -25,7 +25,8 @@ import {
 } from '../../services/project.service.ts';
 import { requireActor } from '../actor.ts';
 import { HttpError } from '../errors.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 import {
   createMilestoneBodySchema,
   createProjectBodySchema,
@@ -41,14 +42,7 @@ import {
   updateProjectBodySchema,
 } from '../schemas/projects.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 422);
 
 /** Drops the keys whose value is undefined (the services read a missing key as "leave it as it is"). */
 function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
@@ -58,7 +52,7 @@ function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], un
 }
 
 export const projectRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   app.post(
     '/tasks/:taskId/projects',

@@ -15,7 +15,8 @@ import {
   targetProgress,
 } from '../../services/report-targets.service.ts';
 import { requireActor } from '../actor.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 import { planTargetSchema } from '../schemas/plans.ts';
 import {
   setBaselineBodySchema,
@@ -27,17 +28,10 @@ import {
   trajectoryPointSchema,
 } from '../schemas/reports.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-  422: errorEnvelopeSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409, 422);
 
 export const targetRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   app.get(
     '/targets/:id/progress',

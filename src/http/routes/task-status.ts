@@ -9,7 +9,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ServiceContext } from '../../services/context.ts';
 import { refreshPlanStatuses, taskStatus } from '../../services/task-status.service.ts';
 import { requireActor } from '../actor.ts';
-import { errorEnvelopeSchema } from '../schemas/error.ts';
+import { errorResponses } from '../schemas/error.ts';
+import { serviceContext } from '../service-context.ts';
 import {
   planStatusParamsSchema,
   planStatusRefreshSchema,
@@ -17,16 +18,10 @@ import {
   taskStatusSchema,
 } from '../schemas/task-status.ts';
 
-const errors = {
-  400: errorEnvelopeSchema,
-  401: errorEnvelopeSchema,
-  403: errorEnvelopeSchema,
-  404: errorEnvelopeSchema,
-  409: errorEnvelopeSchema,
-};
+const errors = errorResponses(400, 401, 403, 404, 409);
 
 export const taskStatusRoutes: FastifyPluginAsyncZod = async (app) => {
-  const ctx = (): ServiceContext => ({ db: app.luoshi.db, clock: app.luoshi.clock });
+  const ctx = (): ServiceContext => serviceContext(app);
 
   app.get(
     '/tasks/:id/status',

@@ -61,3 +61,14 @@ export const errorEnvelopeSchema = z
   .meta({ id: 'ErrorEnvelope', description: '错误响应（the error envelope）' });
 
 export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
+
+/**
+ * The error responses a route may give, each the one envelope: `errorResponses(400, 401, 404)` for a route's
+ * `response` schema, next to its success status.
+ */
+export function errorResponses<S extends number>(...statuses: S[]): Record<S, typeof errorEnvelopeSchema> {
+  return Object.fromEntries(statuses.map((status) => [status, errorEnvelopeSchema])) as Record<
+    S,
+    typeof errorEnvelopeSchema
+  >;
+}

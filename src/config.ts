@@ -33,6 +33,65 @@ export interface Config {
   readonly timeZone: string;
   readonly maxUploadMb: number;
   readonly logLevel: LogLevel;
+  /** Sign-in and sessions (issue 4): see src/services/auth.service.ts. */
+  readonly auth: AuthConfig;
+  /** Attachments (evidence files): where their content is kept and how large one may be. */
+  readonly files: FilesConfig;
+  /** Background jobs (`src/jobs/`): status refresh, report reminders, escalation. */
+  readonly jobs: JobsConfig;
+  /** Sign-in through the government's OIDC provider (src/services/oidc.service.ts); null when OIDC_ISSUER is unset. */
+  readonly oidc: OidcConfig | null;
+}
+
+/** An OpenID Connect relying party: Authorization Code flow with PKCE, the client authenticated by its secret. */
+export interface OidcConfig {
+  /** The provider's issuer URL, exactly as its discovery document and ID tokens spell it. */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Sent with HTTP Basic authentication to the token endpoint (client_secret_basic); never logged. */
+  readonly clientSecret: string;
+  /** The callback URL as registered at the provider (…/api/auth/oidc/callback behind the deployment's proxy). */
+  readonly redirectUri: string;
+  /** Always includes `openid`. */
+  readonly scopes: readonly string[];
+}
+
+export interface JobsConfig {
+  /** JOBS=off runs none (another process runs them, or a test drives them by hand). */
+  readonly enabled: boolean;
+  /** A reminder (提醒) goes to a unit this many days before its report is due. */
+  readonly reminderDaysBefore: number;
+  /** The days a unit gets to answer a notice a job issues after a deadline or escalates. */
+  readonly noticeResponseDays: number;
+}
+
+/**
+ * `db`: content in the database (`files.data`), backed up with it; `disk`: content-addressed files under
+ * DATA_DIR/files, for large volumes (the database keeps the metadata and the relative path).
+ */
+export type FileStorageMode = 'db' | 'disk';
+
+export interface FilesConfig {
+  readonly storage: FileStorageMode;
+  /** The largest attachment, in megabytes (413 above it). */
+  readonly maxAttachmentMb: number;
+}
+
+export interface AuthConfig {
+  /** A session ends after this many minutes without a request (等保: 30 at most). */
+  readonly sessionIdleMinutes: number;
+  /** …and this many hours after sign-in, whatever the activity. */
+  readonly sessionMaxHours: number;
+  /** Days a password is good for; 0: no expiry. */
+  readonly passwordMaxAgeDays: number;
+  /** log2 of scrypt's N for new password hashes (15 in production; tests lower it to save time). */
+  readonly passwordHashCost: number;
+  /** Behind a reverse proxy: take the client's address and https from X-Forwarded-For / -Proto. */
+  readonly trustProxy: boolean;
+  /** Sign-in attempts per client address per minute. */
+  readonly signInRatePerMinute: number;
+  /** Uploads per user per minute. */
+  readonly uploadRatePerMinute: number;
 }
 
 export const CONFIG_DEFAULTS = Object.freeze({
@@ -43,6 +102,24 @@ export const CONFIG_DEFAULTS = Object.freeze({
   TIME_ZONE: 'Asia/Shanghai',
   MAX_UPLOAD_MB: '20',
   LOG_LEVEL: 'info',
+  SESSION_IDLE_MINUTES: '30',
+  SESSION_MAX_HOURS: '12',
+  PASSWORD_MAX_AGE_DAYS: '90',
+  PASSWORD_HASH_COST: '15',
+  TRUST_PROXY: 'false',
+  SIGN_IN_RATE_PER_MINUTE: '10',
+  UPLOAD_RATE_PER_MINUTE: '30',
+  FILE_STORAGE: 'db',
+  MAX_ATTACHMENT_MB: '20',
+  JOBS: 'on',
+  REMINDER_DAYS_BEFORE: '3',
+  NOTICE_RESPONSE_DAYS: '5',
+  // OIDC is off unless OIDC_ISSUER is set; then the client id, secret and redirect URI must be set too.
+  OIDC_ISSUER: '',
+  OIDC_CLIENT_ID: '',
+  OIDC_CLIENT_SECRET: '',
+  OIDC_REDIRECT_URI: '',
+  OIDC_SCOPES: 'openid profile',
 });
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -112,6 +189,27 @@ interface Rule<T> {
   en: string;
 }
 
+/**
+ * An absolute http(s) URL without credentials, query or fragment; plain http only for this machine (127.0.0.1, ::1,
+ * localhost), where tests and a local provider run: elsewhere the code and tokens must travel over TLS.
+ */
+export function isOidcUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username !== '' || url.password !== '' || value.includes('#') || value.includes('?')) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname);
+}
+
+/** Empty (unset) or a value the rule accepts: the OIDC variables are checked together in `readOidc`. */
+function optional(schema: z.ZodType<string, string>): z.ZodType<string, string> {
+  return z.union([z.literal(''), schema]);
+}
+
 function integerRule(min: number, max: number, zh: string, en: string): Rule<number> {
   return {
     schema: z
@@ -132,6 +230,23 @@ interface Values {
   TIME_ZONE: string;
   MAX_UPLOAD_MB: number;
   LOG_LEVEL: LogLevel;
+  SESSION_IDLE_MINUTES: number;
+  SESSION_MAX_HOURS: number;
+  PASSWORD_MAX_AGE_DAYS: number;
+  PASSWORD_HASH_COST: number;
+  TRUST_PROXY: boolean;
+  SIGN_IN_RATE_PER_MINUTE: number;
+  UPLOAD_RATE_PER_MINUTE: number;
+  FILE_STORAGE: FileStorageMode;
+  MAX_ATTACHMENT_MB: number;
+  JOBS: boolean;
+  REMINDER_DAYS_BEFORE: number;
+  NOTICE_RESPONSE_DAYS: number;
+  OIDC_ISSUER: string;
+  OIDC_CLIENT_ID: string;
+  OIDC_CLIENT_SECRET: string;
+  OIDC_REDIRECT_URI: string;
+  OIDC_SCOPES: readonly string[];
 }
 
 const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
@@ -170,6 +285,71 @@ const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
     zh: `以下之一：${LOG_LEVELS.join('、')}`,
     en: `one of ${LOG_LEVELS.join(', ')}`,
   },
+  SESSION_IDLE_MINUTES: integerRule(1, 30, ' 1–30 之间的整数（分钟）', 'an integer from 1 to 30 (minutes)'),
+  SESSION_MAX_HOURS: integerRule(1, 24, ' 1–24 之间的整数（小时）', 'an integer from 1 to 24 (hours)'),
+  PASSWORD_MAX_AGE_DAYS: integerRule(
+    0,
+    3650,
+    ' 0–3650 之间的整数（天，0 为不过期）',
+    'an integer from 0 to 3650 (days; 0: never)',
+  ),
+  PASSWORD_HASH_COST: integerRule(
+    10,
+    20,
+    ' 10–20 之间的整数（scrypt 的 log2 N）',
+    'an integer from 10 to 20 (log2 of scrypt N)',
+  ),
+  TRUST_PROXY: {
+    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
+    zh: ' true 或 false',
+    en: 'true or false',
+  },
+  SIGN_IN_RATE_PER_MINUTE: integerRule(1, 1000, ' 1–1000 之间的整数', 'an integer from 1 to 1000'),
+  UPLOAD_RATE_PER_MINUTE: integerRule(1, 1000, ' 1–1000 之间的整数', 'an integer from 1 to 1000'),
+  FILE_STORAGE: {
+    schema: z.enum(['db', 'disk']),
+    zh: ' db（存入数据库）或 disk（存入 DATA_DIR/files）',
+    en: 'db (in the database) or disk (under DATA_DIR/files)',
+  },
+  // Held in memory while it is checked and stored, as plan uploads are: 1 GiB at most.
+  MAX_ATTACHMENT_MB: integerRule(1, 1024, ' 1–1024 之间的整数（MB）', 'an integer from 1 to 1024 (megabytes)'),
+  JOBS: {
+    schema: z.enum(['on', 'off']).transform((value) => value === 'on'),
+    zh: ' on 或 off',
+    en: 'on or off',
+  },
+  REMINDER_DAYS_BEFORE: integerRule(0, 60, ' 0–60 之间的整数（天）', 'an integer from 0 to 60 (days)'),
+  NOTICE_RESPONSE_DAYS: integerRule(1, 60, ' 1–60 之间的整数（天）', 'an integer from 1 to 60 (days)'),
+  OIDC_ISSUER: {
+    schema: optional(z.string().max(500).refine(isOidcUrl)),
+    zh: ' https:// 开头的签发者地址（仅本机可用 http://）',
+    en: 'an https:// issuer URL (http:// only for localhost)',
+  },
+  // Both are VSCHAR strings (RFC 6749 Appendix A): printable ASCII, spaces allowed.
+  OIDC_CLIENT_ID: {
+    schema: optional(z.string().regex(/^[\x20-\x7e]{1,255}$/)),
+    zh: '由可打印 ASCII 字符组成的客户端标识（设置 OIDC_ISSUER 时必填）',
+    en: 'a client id of printable ASCII characters (required with OIDC_ISSUER)',
+  },
+  OIDC_CLIENT_SECRET: {
+    schema: optional(z.string().regex(/^[\x20-\x7e]{1,1024}$/)),
+    zh: '由可打印 ASCII 字符组成的客户端密钥（设置 OIDC_ISSUER 时必填）',
+    en: 'a client secret of printable ASCII characters (required with OIDC_ISSUER)',
+  },
+  OIDC_REDIRECT_URI: {
+    schema: optional(z.string().max(2000).refine(isOidcUrl)),
+    zh: '在认证服务登记的回调地址，https:// 开头（仅本机可用 http://；设置 OIDC_ISSUER 时必填）',
+    en: 'the registered callback URL, https:// (http:// only for localhost; required with OIDC_ISSUER)',
+  },
+  OIDC_SCOPES: {
+    schema: z
+      .string()
+      .regex(/^[\x21-\x7e]+(?: +[\x21-\x7e]+)*$/)
+      .transform((value) => [...new Set(value.split(/ +/))])
+      .refine((scopes) => scopes.includes('openid')),
+    zh: '以空格分隔、包含 openid 的范围列表',
+    en: 'space-separated scopes including openid',
+  },
 };
 
 function read<K extends ConfigVariable>(env: Readonly<Record<string, string | undefined>>, variable: K): Values[K] {
@@ -180,7 +360,12 @@ function read<K extends ConfigVariable>(env: Readonly<Record<string, string | un
   const result = rule.schema.safeParse(value);
   if (!result.success) {
     // The message goes to logs and terminals: never with the database password in it.
-    const shown = variable === 'DATABASE_URL' ? value.replace(/(\/\/[^/:@]*):[^@/]*@/, '$1:***@') : (raw ?? value);
+    const shown =
+      variable === 'DATABASE_URL'
+        ? value.replace(/(\/\/[^/:@]*):[^@/]*@/, '$1:***@')
+        : variable === 'OIDC_CLIENT_SECRET'
+          ? '***'
+          : (raw ?? value);
     throw new ConfigError(variable, shown, rule.zh, rule.en);
   }
   return result.data;
@@ -203,7 +388,57 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     timeZone: read(env, 'TIME_ZONE'),
     maxUploadMb: read(env, 'MAX_UPLOAD_MB'),
     logLevel: read(env, 'LOG_LEVEL'),
+    auth: Object.freeze({
+      sessionIdleMinutes: read(env, 'SESSION_IDLE_MINUTES'),
+      sessionMaxHours: read(env, 'SESSION_MAX_HOURS'),
+      passwordMaxAgeDays: read(env, 'PASSWORD_MAX_AGE_DAYS'),
+      passwordHashCost: read(env, 'PASSWORD_HASH_COST'),
+      trustProxy: read(env, 'TRUST_PROXY'),
+      signInRatePerMinute: read(env, 'SIGN_IN_RATE_PER_MINUTE'),
+      uploadRatePerMinute: read(env, 'UPLOAD_RATE_PER_MINUTE'),
+    }),
+    files: Object.freeze({
+      storage: read(env, 'FILE_STORAGE'),
+      maxAttachmentMb: read(env, 'MAX_ATTACHMENT_MB'),
+    }),
+    jobs: Object.freeze({
+      enabled: read(env, 'JOBS'),
+      reminderDaysBefore: read(env, 'REMINDER_DAYS_BEFORE'),
+      noticeResponseDays: read(env, 'NOTICE_RESPONSE_DAYS'),
+    }),
+    oidc: readOidc(env),
   });
+}
+
+/**
+ * The OIDC group: null when none of it is set; complete when OIDC_ISSUER is set. A partly set group stops the start,
+ * naming the first variable missing, rather than leaving sign-in silently off or half on.
+ */
+function readOidc(env: Readonly<Record<string, string | undefined>>): OidcConfig | null {
+  const issuer = read(env, 'OIDC_ISSUER');
+  const clientId = read(env, 'OIDC_CLIENT_ID');
+  const clientSecret = read(env, 'OIDC_CLIENT_SECRET');
+  const redirectUri = read(env, 'OIDC_REDIRECT_URI');
+  const scopes = read(env, 'OIDC_SCOPES');
+  const required = [
+    ['OIDC_CLIENT_ID', clientId],
+    ['OIDC_CLIENT_SECRET', clientSecret],
+    ['OIDC_REDIRECT_URI', redirectUri],
+  ] as const;
+  if (issuer === '') {
+    const stray = required.find(([, value]) => value !== '');
+    if (stray === undefined) return null;
+    throw new ConfigError(
+      'OIDC_ISSUER',
+      '',
+      `认证服务的签发者地址（已设置 ${stray[0]}）`,
+      `the provider's issuer URL (${stray[0]} is set)`,
+    );
+  }
+  for (const [variable, value] of required) {
+    if (value === '') throw new ConfigError(variable, '', RULES[variable].zh, RULES[variable].en);
+  }
+  return Object.freeze({ issuer, clientId, clientSecret, redirectUri, scopes: Object.freeze([...scopes]) });
 }
 
 let cached: Config | undefined;

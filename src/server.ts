@@ -1,6 +1,7 @@
 /**
- * The boot file: read the configuration, open and migrate the database, seed it on the first start, build the app
- * and listen; stop cleanly on SIGINT and SIGTERM (the app first, so in-flight requests finish, then the database).
+ * The boot file: read the configuration, open and migrate the database, seed it on the first start, build the app,
+ * start the background jobs (unless JOBS=off) and listen; stop cleanly on SIGINT and SIGTERM (the jobs, then the
+ * app, so in-flight requests finish, then the database).
  *
  *   npm run serve            # http://127.0.0.1:3000, SQLite in ./data/luoshi.db
  *
@@ -21,6 +22,10 @@ import {
   type DialectName,
 } from './db/database.ts';
 import { buildApp, type LuoshiApp } from './http/app.ts';
+import { createJobRunner, type JobRunner } from './jobs/index.ts';
+import { findFirstWorkspaceId } from './db/queries/user.queries.ts';
+import { SYSTEM_WORKSPACE_ID } from './services/auth.service.ts';
+import { createInitialAccounts, formatInitialAccounts, type InitialAccount } from './services/bootstrap.service.ts';
 import { systemClock, type Clock } from './services/context.ts';
 import { seedExampleWorkspace } from './services/seed.service.ts';
 
@@ -50,12 +55,19 @@ export interface ServerOptions {
 export interface LuoshiServer {
   readonly app: LuoshiApp;
   readonly database: DatabaseHandle;
+  /**
+   * The accounts this start created, with their one-time passwords (the first start, or the first after an upgrade
+   * to sign-in); empty on every later start. The caller shows them once.
+   */
+  readonly initialAccounts: readonly InitialAccount[];
+  /** The background jobs, started after the migrations and the seed; null with JOBS=off. */
+  readonly jobs: JobRunner | null;
   /** Stops taking requests, waits for those in flight, then closes the database. */
   close(): Promise<void>;
 }
 
 async function hasWorkspace(db: Db): Promise<boolean> {
-  return (await db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst()) !== undefined;
+  return (await findFirstWorkspaceId(db, SYSTEM_WORKSPACE_ID)) !== undefined;
 }
 
 /** Opens and migrates the database, builds the app and seeds an empty database. Does not listen. */
@@ -64,6 +76,8 @@ export async function buildServer(options: ServerOptions): Promise<LuoshiServer>
   const clock = options.clock ?? systemClock;
   const database = await openDatabase(config);
   let app: LuoshiApp | undefined;
+  let initialAccounts: InitialAccount[];
+  let jobs: JobRunner | null = null;
   try {
     await migrateToLatest(database.db);
     app = await buildApp({ database, config, clock });
@@ -71,7 +85,13 @@ export async function buildServer(options: ServerOptions): Promise<LuoshiServer>
     if (seed !== undefined && !(await hasWorkspace(database.db))) {
       await seed({ db: database.db, dialect: database.dialect, config, clock, log: app.log });
     }
+    initialAccounts = await createInitialAccounts({ db: database.db, clock }, config.auth);
+    if (config.jobs.enabled) {
+      jobs = createJobRunner({ database, config, clock, log: app.log });
+      await jobs.start();
+    }
   } catch (error) {
+    await jobs?.stop();
     await app?.close();
     await database.close();
     throw error;
@@ -80,12 +100,18 @@ export async function buildServer(options: ServerOptions): Promise<LuoshiServer>
   return {
     app: built,
     database,
+    initialAccounts,
+    jobs,
     async close() {
       built.readiness.set(false);
       try {
-        await built.close();
+        await jobs?.stop();
       } finally {
-        await database.close();
+        try {
+          await built.close();
+        } finally {
+          await database.close();
+        }
       }
     },
   };
@@ -133,6 +159,8 @@ export async function main(): Promise<void> {
     return;
   }
   app.log.info({ url }, `落实 Luoshi 已启动：${url}（listening on ${url}）`);
+  // Straight to the terminal, not through the log: one-time passwords do not belong in log files.
+  if (server.initialAccounts.length > 0) process.stdout.write(formatInitialAccounts(server.initialAccounts, url));
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

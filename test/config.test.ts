@@ -18,7 +18,71 @@ describe('loadConfig', () => {
       timeZone: 'Asia/Shanghai',
       maxUploadMb: 20,
       logLevel: 'info',
+      auth: {
+        sessionIdleMinutes: 30,
+        sessionMaxHours: 12,
+        passwordMaxAgeDays: 90,
+        passwordHashCost: 15,
+        trustProxy: false,
+        signInRatePerMinute: 10,
+        uploadRatePerMinute: 30,
+      },
+      files: { storage: 'db', maxAttachmentMb: 20 },
+      jobs: { enabled: true, reminderDaysBefore: 3, noticeResponseDays: 5 },
+      oidc: null,
     });
+  });
+
+  const oidcEnv = {
+    OIDC_ISSUER: 'https://id.example.gov.cn/realms/district',
+    OIDC_CLIENT_ID: 'luoshi',
+    OIDC_CLIENT_SECRET: 's3cret-value',
+    OIDC_REDIRECT_URI: 'https://luoshi.example.gov.cn/api/auth/oidc/callback',
+  };
+
+  it('reads the OIDC group, with "openid profile" as the default scopes', () => {
+    expect(loadConfig(oidcEnv).oidc).toEqual({
+      issuer: 'https://id.example.gov.cn/realms/district',
+      clientId: 'luoshi',
+      clientSecret: 's3cret-value',
+      redirectUri: 'https://luoshi.example.gov.cn/api/auth/oidc/callback',
+      scopes: ['openid', 'profile'],
+    });
+    expect(loadConfig({ ...oidcEnv, OIDC_SCOPES: 'openid  email openid' }).oidc?.scopes).toEqual(['openid', 'email']);
+    // Plain http only for this machine, where tests run their own provider.
+    expect(loadConfig({ ...oidcEnv, OIDC_ISSUER: 'http://127.0.0.1:8080' }).oidc?.issuer).toBe('http://127.0.0.1:8080');
+  });
+
+  it.each([
+    [{ ...oidcEnv, OIDC_CLIENT_ID: '' }, 'OIDC_CLIENT_ID'],
+    [{ ...oidcEnv, OIDC_CLIENT_SECRET: ' ' }, 'OIDC_CLIENT_SECRET'],
+    [{ ...oidcEnv, OIDC_REDIRECT_URI: undefined }, 'OIDC_REDIRECT_URI'],
+    [{ ...oidcEnv, OIDC_ISSUER: '' }, 'OIDC_ISSUER'],
+    [{ OIDC_REDIRECT_URI: oidcEnv.OIDC_REDIRECT_URI }, 'OIDC_ISSUER'],
+  ])('stops on a partly set OIDC group, naming the missing variable (%#)', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toMatch(
+      new RegExp(`^配置错误：${variable} 应为[^\\n]*Invalid ${variable}:`),
+    );
+  });
+
+  it('never repeats the OIDC client secret', () => {
+    let message = '';
+    try {
+      loadConfig({ ...oidcEnv, OIDC_CLIENT_SECRET: 'top\u0001secret' });
+    } catch (caught) {
+      message = (caught as ConfigError).message;
+    }
+    expect(message).toMatch(/^配置错误：OIDC_CLIENT_SECRET /);
+    expect(message).not.toContain('secret"');
+    expect(message).toContain('"***"');
   });
 
   it('reads only the environment it is given', () => {
@@ -85,6 +149,25 @@ describe('loadConfig', () => {
     ['MAX_UPLOAD_MB', '5000'],
     ['MAX_UPLOAD_MB', 'ten'],
     ['LOG_LEVEL', 'verbose'],
+    ['SESSION_IDLE_MINUTES', '45'],
+    ['SESSION_MAX_HOURS', '0'],
+    ['PASSWORD_MAX_AGE_DAYS', '-1'],
+    ['PASSWORD_HASH_COST', '8'],
+    ['TRUST_PROXY', 'yes'],
+    ['SIGN_IN_RATE_PER_MINUTE', '0'],
+    ['FILE_STORAGE', 's3'],
+    ['MAX_ATTACHMENT_MB', '0'],
+    ['MAX_ATTACHMENT_MB', '2048'],
+    ['JOBS', 'yes'],
+    ['REMINDER_DAYS_BEFORE', '61'],
+    ['NOTICE_RESPONSE_DAYS', '0'],
+    ['OIDC_ISSUER', 'http://id.example.gov.cn'],
+    ['OIDC_ISSUER', 'https://user:pw@id.example.gov.cn'],
+    ['OIDC_ISSUER', 'https://id.example.gov.cn/?realm=a'],
+    ['OIDC_ISSUER', 'id.example.gov.cn'],
+    ['OIDC_CLIENT_ID', 'luo\tshi'],
+    ['OIDC_REDIRECT_URI', 'ftp://luoshi.example.gov.cn/callback'],
+    ['OIDC_SCOPES', 'profile email'],
   ];
 
   it.each(bad)('stops on %s=%j with one line naming it, Chinese first', (variable, value) => {

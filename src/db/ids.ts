@@ -33,6 +33,9 @@ export const ID_PREFIXES = Object.freeze({
   attachment: 'att',
   auditEvent: 'aud',
   user: 'usr',
+  statusQueue: 'stq',
+  reportReminder: 'rrm',
+  workspaceJob: 'wjb',
 });
 
 export type IdKind = keyof typeof ID_PREFIXES;

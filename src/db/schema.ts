@@ -374,11 +374,17 @@ export interface CommentTable extends Keyed, Mutable {
   author_id: string | null;
 }
 
+/**
+ * A file attached to a subject (`subject_type`: task, report, reading, close-out, notice, comment). Append-only but
+ * for its removal: `removed_at`/`removed_by` are set once (migration 0007) and never cleared; the row stays.
+ */
 export interface AttachmentTable extends Keyed, AppendOnly {
   subject_type: string;
   subject_id: string;
   file_id: string;
   created_by: string | null;
+  removed_at: IsoInstant | null;
+  removed_by: string | null;
 }
 
 /**
@@ -400,6 +406,103 @@ export interface AuditEventTable extends Keyed {
   /** null for the first event of a workspace. */
   prev_hash: Immutable<string | null>;
   hash: Immutable<string>;
+}
+
+/** A person who signs in: of one workspace, with roles and, for unit roles, one unit (migration 0004). */
+export interface UserTable extends Keyed, Mutable {
+  /** Unique across workspaces: the sign-in form asks for no workspace. */
+  username: string;
+  display_name: string;
+  unit_id: string | null;
+  /** JSON array of role names (src/services/context.ts ROLES). */
+  roles: JsonText;
+  /** scrypt, in the form of src/services/password-hash.ts; null for a user who signs in only through OIDC. */
+  password_hash: string | null;
+  password_changed_at: IsoInstant | null;
+  /** A one-time password was set (first start, an administrator's reset): only a password change is allowed. */
+  must_change_password: Defaulted<Flag>;
+  /** Failed sign-ins since the last success; the lock-out rule (src/domain/passwords.ts) reads it. */
+  failed_attempts: Defaulted<number>;
+  locked_until: IsoInstant | null;
+  disabled: Defaulted<Flag>;
+  /** The `sub` of the user at the configured OIDC provider. */
+  oidc_subject: string | null;
+  last_sign_in_at: IsoInstant | null;
+  created_by: string | null;
+}
+
+/** A server-side session. `id` is the SHA-256 of the cookie's token: the token itself is not stored. */
+export interface SessionTable extends Mutable {
+  id: Immutable<string>;
+  workspace_id: Immutable<string>;
+  user_id: Immutable<string>;
+  /** `updated_at` is the last request seen (written at most once a minute): the idle timeout counts from it. */
+  /** The absolute end (12 h after sign-in by default), whatever the activity. */
+  expires_at: Immutable<IsoInstant>;
+  csrf_token: Immutable<string>;
+  ip: Immutable<string | null>;
+  user_agent: Immutable<string | null>;
+  via: Immutable<'password' | 'oidc'>;
+  revoked_at: IsoInstant | null;
+}
+
+/**
+ * A task whose cached status must be derived again (see migration 0005): one row per task; a change upserts it, and
+ * each re-mark moves `version` on, so the worker can tell a row it read from one marked again since.
+ */
+export interface StatusQueueTable extends Keyed, Mutable {
+  task_id: Immutable<string>;
+  /** The task's plan: the worker derives a plan's queued tasks together. */
+  plan_id: Immutable<string>;
+}
+
+export const REMINDER_KINDS = ['before-due', 'overdue'] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+/** A reminder notice (提醒) the reminder job issued about a report: at most one per task, unit and period. */
+export interface ReportReminderTable extends Keyed, AppendOnly {
+  task_id: Immutable<string>;
+  unit_id: Immutable<string>;
+  period: Immutable<PeriodKey>;
+  /** Sent before the report was due, or on the day after it became overdue. */
+  kind: Immutable<ReminderKind>;
+  notice_id: Immutable<string>;
+}
+
+export const JOB_NAMES = ['status-sweep', 'report-reminders', 'notice-escalation'] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
+/** When a scheduled job last ran for a workspace (bookkeeping; one row per workspace and job). */
+export interface WorkspaceJobTable extends Keyed, Mutable {
+  job: Immutable<JobName>;
+  last_run_at: IsoInstant;
+}
+
+/**
+ * The head of each workspace's audit chain, kept apart from the events (migration 0008): the latest event's `seq`
+ * and `hash`, moved on by the writer in the transaction of every event. It makes a cut at the end of the chain (the
+ * last rows deleted) and rows appended without the writer visible to verification. One row per workspace, its `id`
+ * always `head`. Its limit: whoever can rewrite both tables can forge a consistent pair; anchoring the head outside
+ * the database (an export's head, signed and kept elsewhere) is the deployment's part.
+ */
+export interface AuditHeadTable extends Keyed, Mutable {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * A pending OIDC sign-in (migration 0009), from the redirect to the provider until the callback, which deletes it:
+ * single use. In the reserved `system` workspace; `id` is the SHA-256 of the `state` parameter.
+ */
+export interface OidcLoginTable extends Keyed, Mutable {
+  /** Ten minutes after the redirect: a callback after it is refused. */
+  expires_at: Immutable<IsoInstant>;
+  /** The ID token must carry it back (it stops a token minted for another sign-in being replayed here). */
+  nonce: Immutable<string>;
+  /** PKCE (RFC 7636, S256): sent to the token endpoint, so a stolen code is useless without it. */
+  code_verifier: Immutable<string>;
+  /** A path of this site to go to after sign-in. */
+  return_to: Immutable<string>;
 }
 
 export interface Database {
@@ -425,6 +528,13 @@ export interface Database {
   comments: CommentTable;
   attachments: AttachmentTable;
   audit_events: AuditEventTable;
+  audit_heads: AuditHeadTable;
+  users: UserTable;
+  sessions: SessionTable;
+  status_queue: StatusQueueTable;
+  report_reminders: ReportReminderTable;
+  workspace_jobs: WorkspaceJobTable;
+  oidc_logins: OidcLoginTable;
 }
 
 export type TableName = keyof Database;
@@ -453,14 +563,22 @@ export const TABLE_NAMES = [
   'comments',
   'attachments',
   'audit_events',
+  'audit_heads',
+  'users',
+  'sessions',
+  'status_queue',
+  'report_reminders',
+  'workspace_jobs',
+  'oidc_logins',
 ] as const satisfies readonly TableName[];
 
-/** Tables whose rows are never updated: no `version`, no `updated_at`. */
+/** Tables whose rows are never updated (but for an attachment's one-way removal mark): no `version`, no `updated_at`. */
 export const APPEND_ONLY_TABLES = [
   'files',
   'plan_versions',
   'attachments',
   'audit_events',
+  'report_reminders',
 ] as const satisfies readonly TableName[];
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
@@ -549,3 +667,25 @@ export type AttachmentUpdate = Updateable<AttachmentTable>;
 
 export type AuditEventRow = Selectable<AuditEventTable>;
 export type NewAuditEvent = Insertable<AuditEventTable>;
+
+export type AuditHeadRow = Selectable<AuditHeadTable>;
+export type NewAuditHead = Insertable<AuditHeadTable>;
+
+export type UserRow = Selectable<UserTable>;
+export type NewUser = Insertable<UserTable>;
+export type UserUpdate = Updateable<UserTable>;
+
+export type SessionRow = Selectable<SessionTable>;
+export type NewSession = Insertable<SessionTable>;
+export type SessionUpdate = Updateable<SessionTable>;
+
+export type StatusQueueRow = Selectable<StatusQueueTable>;
+export type NewStatusQueueEntry = Insertable<StatusQueueTable>;
+
+export type ReportReminderRow = Selectable<ReportReminderTable>;
+export type NewReportReminder = Insertable<ReportReminderTable>;
+
+export type WorkspaceJobRow = Selectable<WorkspaceJobTable>;
+
+export type OidcLoginRow = Selectable<OidcLoginTable>;
+export type NewOidcLogin = Insertable<OidcLoginTable>;

@@ -123,3 +123,298 @@ export function verifyChain(events: readonly ChainedEvent[], options: { head?: C
   }
   return { ok: true };
 }
+
+// ---- Walking a stored chain, one event at a time ----
+
+/**
+ * An event as stored: the row `id` (not hashed: the event's place in the chain fixes it), `seq`, `prev_hash` (null
+ * for the first event), `hash`, and the hashed fields. The hash covers every field but `id` and `hash`.
+ */
+export interface StoredChainEvent extends ChainedEvent {
+  id: string;
+  prev_hash: string | null;
+}
+
+export type ChainFaultKind = 'changed' | 'missing' | 'inserted' | 'reordered' | 'head-missing';
+
+/**
+ * Why a stored chain breaks where it does:
+ * - `hash-mismatch` — the event no longer matches its own hash (a field was changed);
+ * - `rehashed` — the event hashes correctly, but the next event was chained on a different one (it was changed and
+ *   its hash recomputed, or replaced by a forged event);
+ * - `link-mismatch` — the event's `prev_hash` is not the hash of the event before it, and its hash does not hold;
+ * - `id-mismatch` — the row id is not the one its seq gives;
+ * - `head-mismatch` — the event at the head's seq is not the one the head records (the last event was changed or
+ *   replaced);
+ * - `seq-gap` — seqs are skipped (rows deleted);
+ * - `renumbered-down` — an event carries a seq one below the one it was hashed with (a row was deleted and the
+ *   later ones moved up to hide the gap);
+ * - `swapped` — two neighbours carry each other's seq (rows reordered);
+ * - `truncated` — the chain stops before the head's seq (the last rows were deleted);
+ * - `duplicate-seq` — two events share a seq (a row was inserted);
+ * - `renumbered-up` — the next event carries a seq one above the one it was hashed with (a row was inserted and the
+ *   later ones moved down to make room);
+ * - `beyond-head` — events follow the head's seq (rows were appended without the head);
+ * - `head-missing` — events exist but no head does.
+ */
+export type ChainFaultCause =
+  | 'hash-mismatch'
+  | 'rehashed'
+  | 'link-mismatch'
+  | 'id-mismatch'
+  | 'head-mismatch'
+  | 'seq-gap'
+  | 'renumbered-down'
+  | 'swapped'
+  | 'truncated'
+  | 'duplicate-seq'
+  | 'renumbered-up'
+  | 'beyond-head'
+  | 'head-missing';
+
+/** Where and why a stored chain breaks; the events are those of the walk, for naming them. */
+export interface ChainFault<E extends StoredChainEvent> {
+  kind: ChainFaultKind;
+  cause: ChainFaultCause;
+  /** The seq of the changed or inserted event, or the first missing seq. */
+  seq: number;
+  /** The last missing seq of a run of missing events; `seq` otherwise. */
+  lastSeq: number;
+  /** The changed or inserted event; null when events are missing. */
+  event: E | null;
+  /** The last intact event before the break, if any. */
+  previous: E | null;
+  /** The first event after missing ones, if any. */
+  next: E | null;
+}
+
+/** The part of a chain's head that verification compares: the latest event's seq and hash. */
+export type ChainHead = ChainedEvent;
+
+/** Events around the head's seq that the caller looks up when the walk went past it (see `finish`). */
+export interface EventsAroundHead<E> {
+  atHead?: E | undefined;
+  afterHead?: E | undefined;
+}
+
+interface PendingEvent<E extends StoredChainEvent> {
+  event: E;
+  /** The verdict if the next event does not show otherwise. */
+  fault: ChainFault<E>;
+  /** The verdict given the next event (null at the end of the chain), or undefined to keep `fault`. */
+  settle: (next: E | null, head: ChainHead | null) => ChainFault<E> | undefined;
+}
+
+/**
+ * Verifies a stored chain one event at a time, in memory independent of its length: feed the events of one
+ * workspace in `(seq, id)` order with `push`, then call `finish` with the head kept outside the events. It stops at
+ * the first break and names the event, the way a reader of the trail would want it told: which row was changed,
+ * deleted or inserted. An event whose break the next one explains (a row inserted before renumbered ones, a second
+ * row under one seq) waits for that next event before the walker decides.
+ *
+ * @example
+ * const walker = new ChainWalker({ idOf: (seq) => `aud_${seq}` });
+ * for (const event of events) if (walker.push(event)) break;
+ * const fault = walker.finish(head); // null when the chain is whole
+ */
+export class ChainWalker<E extends StoredChainEvent> {
+  readonly #idOf: ((seq: number) => string) | undefined;
+  #last: E | null = null;
+  #count = 0;
+  #pending: PendingEvent<E> | null = null;
+  #fault: ChainFault<E> | null = null;
+
+  constructor(options: { idOf?: (seq: number) => string } = {}) {
+    this.#idOf = options.idOf;
+  }
+
+  /** How many events have been found intact so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The last intact event so far. */
+  get last(): E | null {
+    return this.#last;
+  }
+
+  /** The break found so far, if any. */
+  get fault(): ChainFault<E> | null {
+    return this.#fault;
+  }
+
+  /** Takes the next stored event; returns the break once one is certain (and the same one for every later push). */
+  push(event: E): ChainFault<E> | null {
+    if (this.#fault !== null) return this.#fault;
+    if (this.#pending !== null) {
+      const pending = this.#pending;
+      this.#pending = null;
+      return (this.#fault = pending.settle(event, null) ?? pending.fault);
+    }
+    const last = this.#last;
+    const expected = (last?.seq ?? 0) + 1;
+    const fault = (kind: ChainFaultKind, cause: ChainFaultCause, named: E | null, seq = event.seq): ChainFault<E> => ({
+      kind,
+      cause,
+      seq,
+      lastSeq: seq,
+      event: named,
+      previous: named === last ? null : last,
+      next: null,
+    });
+
+    if (event.seq < expected) {
+      // Walked in seq order, so it repeats the last seq: one of the two was inserted (the unique index was dropped).
+      if (last === null || event.seq !== last.seq || !this.#fitsAfter(last.prev_hash, event)) {
+        return (this.#fault = fault('inserted', 'duplicate-seq', event));
+      }
+      // Both hash correctly on the same predecessor; the genuine one is the one the next event was chained on.
+      this.#pending = {
+        event,
+        fault: fault('inserted', 'duplicate-seq', event),
+        settle: (next, head) => {
+          const isNextOn = (e: E) =>
+            next === null
+              ? head !== null && head.seq === e.seq && head.hash === e.hash
+              : next.prev_hash === e.hash && this.#hashes(e.hash, next);
+          return isNextOn(event) && !isNextOn(last) ? fault('inserted', 'duplicate-seq', last) : undefined;
+        },
+      };
+      return null;
+    }
+
+    if (event.seq > expected) {
+      return (this.#fault = { ...fault('missing', 'seq-gap', null, expected), lastSeq: event.seq - 1, next: event });
+    }
+
+    const isLinked = event.prev_hash === (last?.hash ?? null);
+    const isOwnHashRight = this.#hashes(event.prev_hash ?? GENESIS_HASH, event);
+    if (isLinked && isOwnHashRight) {
+      if (this.#idOf !== undefined && event.id !== this.#idOf(event.seq)) {
+        // The id is not hashed, so a forged row needs an id of its own; the next event tells whether it was
+        // inserted (a second row under this seq, or the genuine one moved down a seq) or only its id changed.
+        this.#pending = {
+          event,
+          fault: fault('changed', 'id-mismatch', event),
+          settle: (next) => {
+            if (next === null) return undefined;
+            if (next.seq === event.seq && this.#fitsAfter(event.prev_hash, next)) {
+              return fault('inserted', 'duplicate-seq', event);
+            }
+            const isMovedDown =
+              next.seq === event.seq + 1 && next.prev_hash === event.prev_hash && this.#hashesAt(next, event.seq);
+            return isMovedDown ? fault('inserted', 'renumbered-up', event) : undefined;
+          },
+        };
+        return null;
+      }
+      this.#last = event;
+      this.#count++;
+      return null;
+    }
+    if (isOwnHashRight) {
+      // Intact itself, but chained on something other than the event before it: that one was rewritten.
+      return (this.#fault =
+        last === null ? fault('changed', 'link-mismatch', event) : fault('changed', 'rehashed', last, last.seq));
+    }
+    // A seq that differs by one from the one the event was hashed with: rows were renumbered around it.
+    if (last !== null && event.prev_hash === last.prev_hash && this.#hashesAt(event, event.seq - 1)) {
+      return (this.#fault = fault('inserted', 'renumbered-up', last, last.seq));
+    }
+    if (this.#hashesAt(event, event.seq + 1)) {
+      // Moved up one seq: the one before it deleted, or the two swapped — which the next event tells.
+      this.#pending = {
+        event,
+        fault: { ...fault('missing', 'renumbered-down', null), next: event },
+        settle: (next) =>
+          next !== null &&
+          next.seq === event.seq + 1 &&
+          this.#fitsAfter(last?.hash ?? null, { ...next, seq: event.seq })
+            ? fault('reordered', 'swapped', event)
+            : undefined,
+      };
+      return null;
+    }
+    const broken = fault('changed', isLinked ? 'hash-mismatch' : 'link-mismatch', event);
+    // A forged row whose hash does not hold, put beside the genuine one or before renumbered ones: the next event
+    // is the genuine one, or still links to the event before the forged row though moved down one seq.
+    this.#pending = {
+      event,
+      fault: broken,
+      settle: (next, head) => {
+        if (next === null) {
+          return head !== null && event.seq > head.seq ? fault('inserted', 'beyond-head', event) : undefined;
+        }
+        if (next.seq === event.seq && this.#fitsAfter(last?.hash ?? null, next)) {
+          return fault('inserted', 'duplicate-seq', event);
+        }
+        const isMovedDown =
+          next.seq === event.seq + 1 && next.prev_hash === (last?.hash ?? null) && this.#hashesAt(next, event.seq);
+        return isMovedDown ? fault('inserted', 'renumbered-up', event) : undefined;
+      },
+    };
+    return null;
+  }
+
+  /**
+   * Ends the walk against the head kept outside the events (null when there is none). When the walk went past the
+   * head's seq, pass the stored events at the head's seq and right after it, so the break can be named.
+   */
+  finish(head: ChainHead | null, around: EventsAroundHead<E> = {}): ChainFault<E> | null {
+    if (this.#fault !== null) return this.#fault;
+    if (this.#pending !== null) {
+      const pending = this.#pending;
+      this.#pending = null;
+      return (this.#fault = pending.settle(null, head) ?? pending.fault);
+    }
+    const last = this.#last;
+    const base = { event: null, previous: last, next: null };
+    if (head === null) {
+      if (last === null) return null;
+      return (this.#fault = { ...base, kind: 'head-missing', cause: 'head-missing', seq: last.seq, lastSeq: last.seq });
+    }
+    const lastSeq = last?.seq ?? 0;
+    if (lastSeq < head.seq) {
+      return (this.#fault = { ...base, kind: 'missing', cause: 'truncated', seq: lastSeq + 1, lastSeq: head.seq });
+    }
+    const atHead = lastSeq === head.seq ? last : (around.atHead ?? null);
+    if (atHead === null || atHead.hash !== head.hash) {
+      return (this.#fault = {
+        kind: 'changed',
+        cause: 'head-mismatch',
+        seq: head.seq,
+        lastSeq: head.seq,
+        event: atHead,
+        previous: null,
+        next: null,
+      });
+    }
+    if (lastSeq > head.seq) {
+      const seq = head.seq + 1;
+      return (this.#fault = {
+        kind: 'inserted',
+        cause: 'beyond-head',
+        seq,
+        lastSeq: seq,
+        event: around.afterHead ?? null,
+        previous: atHead,
+        next: null,
+      });
+    }
+    return null;
+  }
+
+  /** Whether `event` hashes to its stored hash on `previousHash`; its row id is not part of the hash. */
+  #hashes(previousHash: string, event: E): boolean {
+    const { id: _id, ...body } = event;
+    return hashEvent(previousHash, body) === event.hash;
+  }
+
+  #hashesAt(event: E, seq: number): boolean {
+    return seq >= 1 && this.#hashes(event.prev_hash ?? GENESIS_HASH, { ...event, seq });
+  }
+
+  #fitsAfter(previousHash: string | null, event: E): boolean {
+    return event.prev_hash === previousHash && this.#hashes(previousHash ?? GENESIS_HASH, event);
+  }
+}

@@ -70,6 +70,8 @@ export interface NoticeInput {
   id: string;
   level: NoticeLevel;
   state: NoticeState;
+  /** The end of the notice's due day: an open 提醒 counts against the task only after it. */
+  due: Date;
 }
 
 export interface CloseOutInput {
@@ -248,7 +250,8 @@ function confidenceFindings(input: TaskStatusInput): StatusReason[] {
  * 4. **at-risk** (存在风险) — a lead unit's report for a period is missing after its due date (in any period: the
  *    gap stays until filled); a unit's latest due report came late; a report returned by the office is not yet
  *    submitted again; a target is behind; a lead unit's latest confidence is amber-red or amber; an open notice
- *    at 提醒 or 催办.
+ *    at 催办, or at 提醒 past its due date (a reminder still in time — the jobs send one before each report is
+ *    due — is a nudge, not a risk).
  * 5. **not-started** (未启动) — no report has been submitted, no milestone is done and no target has a reading.
  * 6. **on-track** (正常推进) — otherwise.
  *
@@ -335,7 +338,8 @@ export function deriveTaskStatus(input: TaskStatusInput): TaskStatusResult {
   }
   findings.push(...confidence.filter((f) => f.status === 'at-risk'));
   for (const n of openNotices) {
-    if (n.level === 'remind' || n.level === 'urge') {
+    const ignoredReminder = n.level === 'remind' && n.state === 'open' && input.now.getTime() > n.due.getTime();
+    if (n.level === 'urge' || ignoredReminder) {
       const message = `有未办结的${NOTICE_LEVEL_LABELS[n.level]}单`;
       findings.push({ code: 'notice-open', status: 'at-risk', message, noticeId: n.id, level: n.level });
     }

@@ -1,15 +1,15 @@
 /**
- * Who acts. Every request carries `request.actor`: the `Actor` that services take, or null. Until sign-in exists
- * (issue 4) only tests supply one, through `resolveActor`; the production server passes none, so every route that
- * needs an actor answers 401. The server never takes an actor from a request header: anyone could send one.
+ * Who acts. Every request carries `request.actor`: the `Actor` that services take, or null. The server finds it
+ * from the session cookie (src/http/session.ts); tests may instead supply one through `resolveActor`, which the
+ * production server never passes. The server never takes an actor from a request header: anyone could send one.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../services/context.ts';
 import { unauthenticated } from './errors.ts';
 
-/** Finds the actor of a request, or null when there is none. */
-export type ActorResolver = (request: FastifyRequest) => Actor | null;
+/** Finds the actor of a request, or null when there is none (tests only; the server uses sessions). */
+export type ActorResolver = (request: FastifyRequest) => Actor | null | Promise<Actor | null>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,7 +32,7 @@ const actorPlugin: FastifyPluginAsync<ActorPluginOptions> = async (app, { resolv
   app.decorateRequest('actor', null);
   if (resolveActor === undefined) return;
   app.addHook('onRequest', async (request) => {
-    const actor = resolveActor(request);
+    const actor = await resolveActor(request);
     // The audit trail records where a change came from; the socket's address unless the resolver knows better.
     request.actor = actor === null ? null : { ...actor, ip: actor.ip ?? request.ip };
   });

@@ -16,6 +16,7 @@ import fastify, {
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
+  type RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
 import {
@@ -28,20 +29,33 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db, DialectName } from '../db/database.ts';
 import { systemClock, type Clock } from '../services/context.ts';
 import actorPlugin, { type ActorResolver } from './actor.ts';
-import { handleError, notFoundResponse } from './errors.ts';
+import { fixedWindowLimiter } from './rate-limit.ts';
+import { recordDeniedAttempt } from '../services/access-audit.service.ts';
+import { isServiceError } from '../services/errors.ts';
+import { HttpError, handleError, notFoundResponse } from './errors.ts';
+import { containsNul, escapeJsonForHtml, nulRefused } from './json-safety.ts';
 import openApiPlugin from './openapi.ts';
+import { attachmentRoutes } from './routes/attachments.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
 import { closeOutRoutes } from './routes/close-outs.ts';
 import { commentRoutes } from './routes/comments.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { noticeRoutes } from './routes/notices.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { planDraftRoutes } from './routes/plan-drafts.ts';
+import { planPublicationRoutes } from './routes/plan-publication.ts';
 import { planRoutes } from './routes/plans.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { targetRoutes } from './routes/targets.ts';
 import { taskStatusRoutes } from './routes/task-status.ts';
 import { unitRoutes } from './routes/units.ts';
+import { userRoutes } from './routes/users.ts';
+import securityHeaders from './security-headers.ts';
+import sessionPlugin from './session.ts';
 
 /** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
 export interface AppContext {
@@ -70,8 +84,8 @@ export interface AppOptions {
   readonly config: Config;
   readonly clock?: Clock | undefined;
   /**
-   * How a request's actor is found. Only tests pass one (test/helpers/app.ts); the server passes none, so until
-   * sign-in exists every route that needs an actor answers 401.
+   * How a request's actor is found, instead of the session cookie. Only tests pass one (test/helpers/app.ts); the
+   * server passes none, so the actor comes from a signed-in session (src/http/session.ts).
    */
   readonly resolveActor?: ActorResolver | undefined;
   /** Whether the app is ready from the start (default true). */
@@ -80,6 +94,11 @@ export interface AppOptions {
   readonly extraRoutes?: readonly FastifyPluginAsyncZod[] | undefined;
   /** Where log lines go (default: standard output). */
   readonly logStream?: LogStream | undefined;
+  /**
+   * Called with each route as it is registered, before the app's own routes are added (tests list every route: the
+   * authorization table, test/http/authorization-table.test.ts, must name each one).
+   */
+  readonly onRoute?: ((route: RouteOptions) => void) | undefined;
 }
 
 /** A destination for pino's log lines (one JSON object per line). */
@@ -115,7 +134,31 @@ function makeReadiness(isReady: boolean): Readiness {
 const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Every JSON answer leaves with markup characters escaped (src/http/json-safety.ts).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof payload !== 'string' || typeof type !== 'string' || !type.includes('json')) return payload;
+    return escapeJsonForHtml(payload);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) throw nulRefused();
+  });
   app.setErrorHandler(handleError);
+  // A signed-in actor refused by a policy or the CSRF check: recorded in the audit trail (outcome `denied`).
+  app.addHook('onError', async (request, _reply, error) => {
+    const code = isServiceError(error) ? error.code : error instanceof HttpError ? error.code : null;
+    if (request.actor === null || (code !== 'forbidden' && code !== 'csrf-failed')) return;
+    try {
+      await recordDeniedAttempt({ db: options.database.db, clock: options.clock ?? systemClock }, request.actor, {
+        method: request.method,
+        route: request.routeOptions.url ?? '(no route)',
+        params: request.params as Record<string, string>,
+        code,
+      });
+    } catch (auditError) {
+      request.log.error({ err: auditError }, '无法记录拒绝访问的审计事件（could not audit a denied attempt）');
+    }
+  });
   app.setNotFoundHandler((_request, reply) => {
     const { statusCode, body } = notFoundResponse();
     return reply.code(statusCode).send(body);
@@ -148,14 +191,28 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     reply.header('x-request-id', request.id);
   });
 
+  await app.register(securityHeaders);
   await app.register(actorPlugin, { resolveActor: options.resolveActor });
+  await app.register(sessionPlugin, { resolveFromCookie: options.resolveActor === undefined });
+
+  // Uploads are the costliest requests: a limit per user (or per address before sign-in).
+  const uploadLimiter = fixedWindowLimiter(options.config.auth.uploadRatePerMinute);
+  app.addHook('preHandler', async (request) => {
+    if (request.headers['content-type']?.toLowerCase().startsWith('multipart/') !== true) return;
+    uploadLimiter.take(request.actor?.userId ?? `ip:${request.ip}`, app.luoshi.clock());
+  });
   await app.register(openApiPlugin);
   await app.register(
     async (api) => {
       await api.register(healthRoutes);
       await api.register(meRoutes);
+      await api.register(authRoutes);
+      await api.register(oidcRoutes);
+      await api.register(userRoutes);
       await api.register(planDraftRoutes);
       await api.register(planRoutes);
+      await api.register(planPublicationRoutes);
+      await api.register(dashboardRoutes);
       await api.register(unitRoutes);
       await api.register(reportRoutes);
       await api.register(targetRoutes);
@@ -163,7 +220,9 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       await api.register(noticeRoutes);
       await api.register(closeOutRoutes);
       await api.register(commentRoutes);
+      await api.register(attachmentRoutes);
       await api.register(taskStatusRoutes);
+      await api.register(auditRoutes);
       for (const routes of options.extraRoutes ?? []) await api.register(routes);
     },
     { prefix: '/api' },
@@ -187,7 +246,10 @@ export async function buildApp(options: AppOptions): Promise<LuoshiApp> {
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // Behind a reverse proxy the client's address and https come from X-Forwarded-* (only when configured).
+    trustProxy: options.config.auth.trustProxy,
   }).withTypeProvider<ZodTypeProvider>();
+  if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   try {
     await app.register(luoshiApp, options);
   } catch (error) {

@@ -25,13 +25,23 @@ import { describeValidationError, type ValidationIssue } from './validation.ts';
 export { ERROR_CODES, errorEnvelopeSchema, type ErrorCode, type ErrorEnvelope } from './schemas/error.ts';
 
 /** Codes the HTTP layer raises itself. (`internal` is not one: only the error handler answers it, with a fixed message.) */
-export type HttpErrorCode = 'bad-request' | 'validation-failed' | 'unauthenticated' | 'unavailable';
+export type HttpErrorCode =
+  | 'bad-request'
+  | 'validation-failed'
+  | 'unauthenticated'
+  | 'unavailable'
+  | 'csrf-failed'
+  | 'password-change-required'
+  | 'rate-limited';
 
 const HTTP_STATUS: Readonly<Record<HttpErrorCode, number>> = {
   'bad-request': 400,
   'validation-failed': 400,
   unauthenticated: 401,
   unavailable: 503,
+  'csrf-failed': 403,
+  'password-change-required': 403,
+  'rate-limited': 429,
 };
 
 const SERVICE_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
@@ -42,6 +52,8 @@ const SERVICE_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   'invalid-input': 422,
   'too-large': 413,
   'unsupported-media-type': 415,
+  'sign-in-failed': 401,
+  'account-locked': 423,
 };
 
 const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
@@ -80,12 +92,14 @@ export class HttpError extends Error {
   constructor(
     readonly code: HttpErrorCode,
     message: string,
+    /** Headers the answer carries (Retry-After for `rate-limited`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
 }
 
-/** The caller is not signed in (or, until sign-in exists, no actor could be resolved). */
+/** The caller is not signed in (no session, or it ended). */
 export function unauthenticated(): HttpError {
   return new HttpError('unauthenticated', '请先登录（sign-in required）');
 }
@@ -181,5 +195,6 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   } else {
     request.log.debug({ code: response.body.error.code, status: response.statusCode }, response.body.error.message);
   }
+  if (error instanceof HttpError) reply.headers(error.headers);
   return reply.code(response.statusCode).type('application/json; charset=utf-8').send(response.body);
 }

@@ -30,3 +30,8 @@ export function canViewPlan(actor: Actor, plan: { readonly published: boolean })
 export function canViewUnitDirectory(actor: Actor): boolean {
   return hasAnyRole(actor, PLAN_READERS) || actor.roles.includes('system-admin');
 }
+
+/** Publishing a plan to the public transparency page (and withdrawing it): the plan office. */
+export function canPublishPlan(actor: Actor): boolean {
+  return actor.roles.includes('office');
+}

@@ -1,10 +1,13 @@
 /**
  * The audit trail: every change writes one event in the same transaction as the change, chained by hash per
  * workspace (see domain/audit-chain.ts). Appending locks the workspace row first, so two transactions cannot
- * both take the same sequence number; the unique (workspace_id, seq) index stops it even if they try.
+ * both take the same sequence number; the unique (workspace_id, seq) index stops it even if they try. The chain's
+ * head (audit_heads) moves on with each event; audit-verify.service.ts checks both. Nothing in the application
+ * deletes an event: retention is unlimited (等保 asks for at least 180 days), and the database refuses deletes.
  */
 import { sql, type Transaction } from 'kysely';
 import { dialectOf } from '../db/dialect.ts';
+import { advanceAuditHead, insertAuditHead } from '../db/queries/audit.queries.ts';
 import type { AuditOutcome, Database } from '../db/schema.ts';
 import { GENESIS_HASH, hashEvent } from '../domain/audit-chain.ts';
 import type { Actor } from './context.ts';
@@ -74,4 +77,15 @@ export async function recordAudit(
     .insertInto('audit_events')
     .values({ ...fields, id: auditEventId(fields.seq), hash })
     .execute();
+  // The chain head, kept apart from the events, moves on in the same transaction: verification compares the two
+  // to find a chain cut at the end. A head out of step means the trail was tampered with: refuse (fail closed)
+  // rather than chain new events onto it.
+  const head = { seq: fields.seq, hash };
+  if (last === undefined) {
+    await insertAuditHead(trx, actor.workspaceId, head, fields.at);
+  } else if (!(await advanceAuditHead(trx, actor.workspaceId, last.seq, head, fields.at))) {
+    throw new Error(
+      `审计链头与审计事件不一致，拒绝记录（the audit chain head of ${actor.workspaceId} is out of step with its events; run luoshi audit verify）`,
+    );
+  }
 }

@@ -21,6 +21,7 @@ import { findFileMeta } from '../db/queries/file.queries.ts';
 import { setMilestonesFrozen } from '../db/queries/milestone.queries.ts';
 import type { Db } from '../db/database.ts';
 import type { CloseOutRow } from '../db/schema.ts';
+import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { DomainError } from '../domain/errors.ts';
 import {
   allowedCloseOutActions,
@@ -179,6 +180,7 @@ export async function requestCloseOut(
       file_id: fileId,
       requested_by: actor.userId,
     });
+    await markTaskStatusStale(trx, ws, task.id, now);
     await recordAudit(trx, actor, at, {
       action: 'close-out.request',
       subjectType: 'close_out',
@@ -216,6 +218,7 @@ export async function approveCloseOut(
       throw stale('销号申请', closeOutId, expectedVersion);
     }
     const frozenMilestones = await closeTask(trx, actor, task, now);
+    await markTaskStatusStale(trx, ws, task.id, now);
     await recordAudit(trx, actor, at, {
       action: 'close-out.approve',
       subjectType: 'close_out',
@@ -249,6 +252,7 @@ export async function rejectCloseOut(
     if (!(await updateCloseOut(trx, ws, closeOutId, expectedVersion, change, now))) {
       throw stale('销号申请', closeOutId, expectedVersion);
     }
+    await markTaskStatusStale(trx, ws, current.task_id, now);
     await recordAudit(trx, actor, at, {
       action: 'close-out.reject',
       subjectType: 'close_out',
@@ -291,6 +295,7 @@ export async function reopenTask(
       throw stale('任务', task.id, expectedVersion);
     }
     const unfrozenMilestones = await setMilestonesFrozen(trx, ws, task.id, 0, now);
+    await markTaskStatusStale(trx, ws, task.id, now);
     await recordAudit(trx, actor, at, {
       action: 'task.reopen',
       subjectType: 'task',

@@ -3,7 +3,16 @@
  * maps codes to statuses in one place; domain rule breaks (`DomainError`) pass through unchanged.
  */
 export type ServiceErrorCode =
-  'not-found' | 'forbidden' | 'conflict' | 'stale' | 'invalid-input' | 'too-large' | 'unsupported-media-type';
+  | 'not-found'
+  | 'forbidden'
+  | 'conflict'
+  | 'stale'
+  | 'invalid-input'
+  | 'too-large'
+  | 'unsupported-media-type'
+  // Sign-in (src/services/auth.service.ts): wrong name or password; an account locked after repeated failures.
+  | 'sign-in-failed'
+  | 'account-locked';
 
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';

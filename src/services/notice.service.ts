@@ -24,6 +24,7 @@ import { findPlan } from '../db/queries/plan.queries.ts';
 import { findUnitRef } from '../db/queries/project.queries.ts';
 import type { Db } from '../db/database.ts';
 import type { IsoDate, NoticeLevel as NoticeLevelCode, NoticeState as NoticeStateCode } from '../db/schema.ts';
+import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { DomainError } from '../domain/errors.ts';
 import { endOfLocalDay } from '../domain/periods.ts';
 import {
@@ -296,6 +297,7 @@ export async function issueNotice(ctx: ServiceContext, actor: Actor, input: Issu
       state: 'open',
       issued_by: actor.userId,
     });
+    await markTaskStatusStale(trx, ws, task.id, now);
     await recordAudit(trx, actor, at, {
       action: 'notice.issue',
       subjectType: 'notice',
@@ -334,6 +336,7 @@ export async function respondToNotice(
       at.toISOString(),
     );
     if (!updated) throw stale('督办单', noticeId, expectedVersion);
+    await markTaskStatusStale(trx, ws, current.task_id, at.toISOString());
     await recordAudit(trx, actor, at, {
       action: 'notice.respond',
       subjectType: 'notice',
@@ -387,6 +390,7 @@ export async function escalateNotice(
       escalated_from_id: noticeId,
       issued_by: actor.userId,
     });
+    await markTaskStatusStale(trx, ws, current.task_id, now);
     await recordAudit(trx, actor, at, {
       action: 'notice.escalate',
       subjectType: 'notice',
@@ -422,6 +426,7 @@ export async function closeNotice(
     if (current.version !== expectedVersion) throw stale('督办单', noticeId, expectedVersion);
     const updated = await updateNotice(trx, ws, noticeId, expectedVersion, { state: 'closed' }, at.toISOString());
     if (!updated) throw stale('督办单', noticeId, expectedVersion);
+    await markTaskStatusStale(trx, ws, current.task_id, at.toISOString());
     await recordAudit(trx, actor, at, {
       action: 'notice.close',
       subjectType: 'notice',

@@ -11,6 +11,7 @@ import type { Database, NewNode, NewTarget, NewTask, NewTaskUnit, NodeKind, Node
 import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
 import { insertNodes, updateNode } from '../db/queries/node.queries.ts';
+import { markPlanStatusStale } from '../db/queries/status-queue.queries.ts';
 import { deleteTaskUnits, insertTaskUnits, insertTasks, updateTask } from '../db/queries/task.queries.ts';
 import { insertTargets, updateTarget } from '../db/queries/target.queries.ts';
 import { insertUnitAliases, insertUnits } from '../db/queries/unit.queries.ts';
@@ -496,6 +497,7 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
     if (!(await updateTarget(trx, ws, old.id, old.version, change, now))) throw stale('指标', old.id, old.version);
     stats.targetsRemoved += 1;
   }
+  await markPlanStatusStale(trx, ws, planId, now);
   return stats;
 }
 

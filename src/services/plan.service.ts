@@ -4,11 +4,12 @@
  * the ones in force.
  */
 import { findNodesOfPlan } from '../db/queries/node.queries.ts';
+import { findPlanPage, type PlanPageKey } from '../db/queries/plan-list.queries.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
 import { findTargetsOfPlan } from '../db/queries/target.queries.ts';
 import { canViewPlan } from '../policies/plan.policy.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { notFound } from './errors.ts';
+import { ServiceError, notFound } from './errors.ts';
 import {
   loadPlanTasks,
   mapGoal,
@@ -21,13 +22,26 @@ import {
 } from './plan-state.ts';
 
 export type { Plan, PlanGoal, PlanTarget, PlanTask, UnitRef } from './plan-state.ts';
+export type { PlanPageKey } from '../db/queries/plan-list.queries.ts';
 
 export interface ListOptions {
   /** Also return tasks, targets and goals that a re-import removed (flagged `isRemoved`, with `removedInVersion`). */
   includeRemoved?: boolean;
 }
 
-async function readablePlan(ctx: ServiceContext, actor: Actor, planId: string): Promise<Plan> {
+/**
+ * Which of the workspace's plans the actor may see at all, by `canViewPlan`: every plan, only the published ones
+ * (the public), or none (the 三员 administrators).
+ */
+export type PlanVisibility = 'all' | 'published' | 'none';
+
+export function planVisibility(actor: Actor): PlanVisibility {
+  if (canViewPlan(actor, { published: false })) return 'all';
+  return canViewPlan(actor, { published: true }) ? 'published' : 'none';
+}
+
+/** A plan of the actor's workspace that the actor may see; `not-found` otherwise (not even its existence leaks). */
+export async function readablePlan(ctx: ServiceContext, actor: Actor, planId: string): Promise<Plan> {
   const row = await findPlan(ctx.db, actor.workspaceId, planId);
   if (row === undefined) throw notFound('方案', planId);
   const plan = mapPlan(row);
@@ -84,4 +98,39 @@ export async function listPlanGoals(
     kind: 'goal',
   });
   return nodes.map(mapGoal);
+}
+
+export interface PlanPage {
+  items: Plan[];
+  /** The sort key of the page's last plan when more follow, else null. */
+  next: PlanPageKey | null;
+}
+
+export const PLAN_PAGE_LIMIT = Object.freeze({ min: 1, max: 200, default: 50 });
+
+/**
+ * The workspace's plans the actor may see (for a plan picker), newest first, a page of `limit` at a time after the
+ * previous page's `next`. The public sees the published ones; those who may see no plan are `forbidden`.
+ */
+export async function listPlans(
+  ctx: ServiceContext,
+  actor: Actor,
+  page: { after?: PlanPageKey | null; limit?: number } = {},
+): Promise<PlanPage> {
+  const visibility = planVisibility(actor);
+  if (visibility === 'none') throw new ServiceError('forbidden', '无权查看方案（not allowed to read plans）');
+  const limit = page.limit ?? PLAN_PAGE_LIMIT.default;
+  if (!Number.isInteger(limit) || limit < PLAN_PAGE_LIMIT.min || limit > PLAN_PAGE_LIMIT.max) {
+    throw new ServiceError('invalid-input', `每页条数应为 ${PLAN_PAGE_LIMIT.min}–${PLAN_PAGE_LIMIT.max}（limit）`, {
+      field: 'limit',
+    });
+  }
+  const rows = await findPlanPage(ctx.db, actor.workspaceId, {
+    publishedOnly: visibility === 'published',
+    ...(page.after == null ? {} : { after: page.after }),
+    limit: limit + 1,
+  });
+  const items = rows.slice(0, limit).map(mapPlan);
+  const last = items.at(-1);
+  return { items, next: rows.length > limit && last !== undefined ? [last.createdAt, last.id] : null };
 }

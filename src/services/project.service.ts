@@ -35,6 +35,7 @@ import {
   type ProjectWithRefsRow,
 } from '../db/queries/project.queries.ts';
 import type { IsoDate, MilestoneRow } from '../db/schema.ts';
+import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { DEFAULT_TIME_ZONE, localDateOf, startOfLocalDay } from '../domain/periods.ts';
 import {
   canManageProjects,
@@ -481,6 +482,7 @@ export async function createMilestone(
       done_on: doneOn,
       position: position ?? (await nextMilestonePosition(trx, ws, project.id)),
     });
+    await markTaskStatusStale(trx, ws, task.id, now);
     await recordAudit(trx, actor, at, {
       action: 'milestone.create',
       subjectType: 'milestone',
@@ -527,6 +529,7 @@ async function changeMilestone(
       const again = await findMilestoneOrThrow(trx, actor, milestoneId);
       throw again.frozen === 1 ? frozen(milestoneId) : stale('节点', milestoneId, expectedVersion);
     }
+    await markTaskStatusStale(trx, ws, task.id, at.toISOString());
     await recordAudit(trx, actor, at, {
       action,
       subjectType: 'milestone',

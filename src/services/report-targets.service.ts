@@ -27,7 +27,8 @@ import {
   updateTrajectoryPoint,
 } from '../db/queries/trajectory.queries.ts';
 import type { Db } from '../db/database.ts';
-import type { ReportState, TargetRow } from '../db/schema.ts';
+import type { ReportState, TargetRow, TrajectoryPointRow } from '../db/schema.ts';
+import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import {
   DEFAULT_TIME_ZONE,
   alignPeriod,
@@ -239,6 +240,7 @@ export async function setTargetBaseline(
     if (!(await updateTarget(trx, actor.workspaceId, row.id, expectedVersion, change, now))) {
       throw stale('指标', row.id, expectedVersion);
     }
+    if (row.task_id !== null) await markTaskStatusStale(trx, actor.workspaceId, row.task_id, now);
     await recordAudit(trx, actor, at, {
       action: 'target.set-baseline',
       subjectType: 'target',
@@ -291,6 +293,7 @@ export async function setTrajectoryPoint(
       if (existing !== undefined && existing.version !== expectedVersion) {
         throw stale('计划值', existing.id, expectedVersion ?? 0);
       }
+      if (row.task_id !== null) await markTaskStatusStale(trx, ws, row.task_id, now);
       if (planned === null) {
         if (existing === undefined) {
           if (expectedVersion !== undefined) throw stale('计划值', `${row.id}/${period}`, expectedVersion);
@@ -349,13 +352,33 @@ export async function targetProgress(
   if (!canViewTargetProgress(actor)) throw forbidden(REFUSE_READ);
   const { row, plan } = await loadTarget(ctx.db, actor, targetId);
   const ws = actor.workspaceId;
-  const [readingRows, primary, points, timeZone] = await Promise.all([
+  const [readings, primaryUnitId, points, timeZone] = await Promise.all([
     findReadingsOfTarget(ctx.db, ws, row.id, COUNTED_REPORT_STATES),
     primaryLeadOf(ctx.db, ws, row.task_id),
     findTrajectoryPoints(ctx.db, ws, row.id),
     findWorkspaceTimeZone(ctx.db, ws),
   ]);
-  const counted = countedReadings(readingRows, primary);
+  return targetProgressOf({ row, plan, readings, primaryUnitId, points, timeZone: timeZone ?? DEFAULT_TIME_ZONE }, now);
+}
+
+/** A target's record as `targetProgressOf` reads it (read for many targets at once by the task status). */
+export interface TargetRecord {
+  row: TargetRow;
+  plan: Plan;
+  /** Its readings entered without a report and those of reports in `COUNTED_REPORT_STATES`, in period order. */
+  readings: readonly TargetReadingRow[];
+  /** The primary lead unit of its task, whose reading of a period wins (see `countedReadings`). */
+  primaryUnitId: string | null;
+  /** The office's planned values. */
+  points: readonly TrajectoryPointRow[];
+  /** The workspace's time zone. */
+  timeZone: string;
+}
+
+/** `targetProgress` from a target's record, without reading anything. */
+export function targetProgressOf(record: TargetRecord, now: Date): TargetProgress {
+  const { row, plan, points } = record;
+  const counted = countedReadings(record.readings, record.primaryUnitId);
   const target = mapTarget(row);
   const spec = specOf(row, plan);
   const base = { target, readings: counted.map(toTargetReading) };
@@ -363,7 +386,7 @@ export async function targetProgress(
     return { ...base, deadline: null, baseline: null, asOf: null, path: [], assessment: null, forecast: null };
   }
   const frequency = plan.cycle.frequency;
-  const zone = timeZone ?? DEFAULT_TIME_ZONE;
+  const zone = record.timeZone;
   const first = firstReportingPeriod(plan, zone);
   const last = alignPeriod(spec.deadline, frequency, 'last');
   const periods = comparePeriods(first, last) <= 0 ? periodsBetween(first, last) : [last];

@@ -46,6 +46,7 @@ import {
 } from '../db/queries/report.queries.ts';
 import { findTargetsOfTask } from '../db/queries/trajectory.queries.ts';
 import type { Database } from '../db/schema.ts';
+import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { DEFAULT_TIME_ZONE, periodLabel, reportDueAt } from '../domain/periods.ts';
 import { transitionReport, type ReportAction, type ReportFlow } from '../domain/workflow.ts';
@@ -381,6 +382,7 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
       }
       await replaceReadings(trx, actor, reportId, draft.period, draft.readings, now);
       if (draft.contributions !== undefined) await replaceContributions(trx, actor, reportId, draft.contributions, now);
+      await markTaskStatusStale(trx, ws, context.task.id, now);
       await recordAudit(trx, actor, at, {
         action: existing === undefined ? 'report.create' : 'report.update',
         subjectType: 'report',
@@ -586,6 +588,7 @@ export async function saveReportContribution(
     const current = await findContributionsOfReports(trx, actor.workspaceId, [reportId]);
     const others = current.filter((c) => c.unit_id !== unitId).map((c) => ({ unitId: c.unit_id, text: c.text }));
     await replaceContributions(trx, actor, reportId, [...others, { unitId, text }], now);
+    await markTaskStatusStale(trx, actor.workspaceId, context.task.id, now);
     await recordAudit(trx, actor, at, {
       action: 'report.contribute',
       subjectType: 'report',
@@ -631,6 +634,7 @@ async function moveReport(
     if (!(await updateReport(trx, actor.workspaceId, reportId, expectedVersion, change, now))) {
       throw stale(WHAT, reportId, expectedVersion);
     }
+    await markTaskStatusStale(trx, actor.workspaceId, context.task.id, now);
     await recordAudit(trx, actor, at, {
       action: step.audit,
       subjectType: 'report',
@@ -766,6 +770,7 @@ export async function submitReport(
         if (again !== null) return again;
         throw stale(WHAT, reportId, expectedVersion);
       }
+      await markTaskStatusStale(trx, ws, context.task.id, now);
       await recordAudit(trx, actor, at, {
         action: 'report.submit',
         subjectType: 'report',

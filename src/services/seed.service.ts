@@ -3,8 +3,8 @@
  * office would import it (upload → draft → confirm), so that whoever starts the server finds a programme to look at.
  * `buildServer` calls it only when no workspace exists, which makes it idempotent by construction.
  *
- * No account and no password are created: 等保 (GB/T 22239) forbids default accounts, and sign-in comes with the
- * identity issue. Until then the log says so.
+ * No default account or password is created here: 等保 (GB/T 22239) forbids them. The first accounts come with
+ * one-time passwords from src/services/bootstrap.service.ts, which the server runs after the seed.
  */
 import { readFile } from 'node:fs/promises';
 import { sql } from 'kysely';
@@ -12,8 +12,10 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import { dialectOf } from '../db/dialect.ts';
 import { newId } from '../db/ids.ts';
+import { findFirstWorkspaceId } from '../db/queries/user.queries.ts';
 import { importDocument } from '../importer/index.ts';
 import { recordAudit } from './audit.ts';
+import { SYSTEM_WORKSPACE_ID } from './auth.service.ts';
 import type { Actor, Clock, ServiceContext } from './context.ts';
 import { confirmPlanDraft, createPlanDraft } from './plan-import.service.ts';
 import { inTransaction } from './transaction.ts';
@@ -68,8 +70,7 @@ export function districtOf(issuer: string | null): string | null {
 async function createFirstWorkspace(db: Db, at: Date, name: string, timeZone: string): Promise<string | null> {
   return inTransaction(db, async (trx) => {
     if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock(${SEED_LOCK_KEY})`.execute(trx);
-    const existing = await trx.selectFrom('workspaces').select('id').limit(1).executeTakeFirst();
-    if (existing !== undefined) return null;
+    if ((await findFirstWorkspaceId(trx, SYSTEM_WORKSPACE_ID)) !== undefined) return null;
     const id = newId('workspace');
     const now = at.toISOString();
     await trx
@@ -130,9 +131,5 @@ export async function seedExampleWorkspace(options: SeedExampleOptions): Promise
   log.info(`已确认方案「${draft.plan.title}」（${planId}）（plan confirmed）`);
 
   log.info(`接口文档：${docsUrl(config)}（API docs）`);
-  log.info(
-    '登录功能将随身份认证一期提供；本系统不创建默认账号或默认密码，等保要求不得存在默认账号' +
-      '（sign-in arrives with the identity issue; no default account is created: 等保 forbids default accounts）',
-  );
   return { workspaceId, planId };
 }

@@ -1,29 +1,43 @@
 /**
  * A task's derived status (未启动 · 正常推进 · 存在风险 · 严重滞后 · 已逾期 · 已销号) with the reasons for it: this
- * module gathers the task's record from the database — its due date, the milestones of its projects, a report slot
- * for every lead unit and reporting period, its targets as `targetProgress` assesses them, its open notices and its
- * close-out — and hands it to the domain's `deriveTaskStatus`, where the rules live.
+ * module gathers the record of a set of tasks of one plan from the database — their due dates, the milestones of
+ * their projects, a report slot for every lead unit and reporting period, their targets as `targetProgressOf`
+ * assesses them, their open notices and their close-outs — in a few queries for the whole set (`deriveStatuses`),
+ * and hands each task's record to the domain's `deriveTaskStatus`, where the rules live.
  *
- * `refreshPlanStatuses` caches each current task's status in `tasks.status` / `status_at` for the list filters. The
- * cache is derived, not edited: writing it leaves the task's `version` (and `updated_at`) alone, so a refresh never
- * makes a user's pending edit of the task stale. One audit event records the refresh.
+ * The cache. `tasks.status` / `status_at` hold each task's status for the list filters; it is derived, not edited:
+ * writing it leaves the task's `version` (and `updated_at`) alone, so a refresh never makes a user's pending edit
+ * stale. Every change that can alter a status queues its task (`status_queue`, in the change's transaction); the
+ * status worker (`status-refresh.service.ts`) derives queued tasks and stores them with `storeStatuses`, which
+ * writes a status only while its task's queue row is at the version read before the derivation — a task changed
+ * again meanwhile stays queued and is derived again. `refreshPlanStatuses` (the office's button) goes through the
+ * same queue, so it cannot overwrite a fresher status either.
  */
 import type { Db } from '../db/database.ts';
-import { findLatestCloseOut } from '../db/queries/close-out.queries.ts';
-import { findMilestones } from '../db/queries/milestone.queries.ts';
-import { findNotices, type NoticeWithRefsRow } from '../db/queries/notice.queries.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
-import { findUnitsOfTask, findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import {
+  deleteQueuedAtVersion,
+  findQueuedEntriesOfTasks,
+  markPlanStatusStale,
+  type QueuedTaskRow,
+} from '../db/queries/status-queue.queries.ts';
 import {
   findCurrentTasksOfPlan,
-  findReportsOfTask,
+  findLatestCloseOutsOfTasks,
+  findLiveNoticesOfTasks,
+  findMilestonesOfTasks,
+  findReadingsOfTargets,
+  findReportsOfTasks,
   findStatusTask,
-  updateTaskStatuses,
+  findTargetsOfTasks,
+  findTrajectoryPointsOfTargets,
+  findUnitsOfTasks,
+  updateQueuedTaskStatuses,
   type TaskStatusTaskRow,
 } from '../db/queries/task-status.queries.ts';
-import { findTargetsOfTask } from '../db/queries/trajectory.queries.ts';
-import { TASK_STATUSES, type CloseOutRow, type TaskStatus } from '../db/schema.ts';
-import { DEFAULT_TIME_ZONE, endOfLocalDay, reportDueAt, startOfLocalDay } from '../domain/periods.ts';
+import { TASK_STATUSES, type CloseOutRow, type NoticeLevel as NoticeLevelCode, type TaskStatus } from '../db/schema.ts';
+import { DEFAULT_TIME_ZONE, endOfLocalDay, startOfLocalDay } from '../domain/periods.ts';
 import {
   deriveTaskStatus,
   type CloseOutInput,
@@ -32,6 +46,7 @@ import {
   type StatusReason,
   type TargetInput,
   type TaskStatusInput,
+  type TaskStatusResult,
 } from '../domain/task-status.ts';
 import type { NoticeLevel, NoticeState } from '../domain/workflow.ts';
 import { canImportPlan, canViewPlan } from '../policies/plan.policy.ts';
@@ -42,7 +57,7 @@ import { ServiceError, notFound } from './errors.ts';
 import { mapPlan, type Plan } from './plan-state.ts';
 import { reportingPeriods } from './report-periods.ts';
 import { reportStateOf } from './report-state.ts';
-import { targetProgress } from './report-targets.service.ts';
+import { COUNTED_REPORT_STATES, targetProgressOf } from './report-targets.service.ts';
 import { inTransaction } from './transaction.ts';
 
 export { TASK_STATUS_LABELS, type StatusReason, type TaskStatus } from '../domain/task-status.ts';
@@ -80,7 +95,7 @@ export interface PlanStatusRefresh {
 const REFUSE_READ = '无权查看任务的推进状态（not allowed to read task status）';
 const REFUSE_REFRESH = '只有方案办公室（工作专班）可以刷新任务状态（only the plan office refreshes statuses）';
 
-const LEVELS_BY_CODE: Readonly<Record<NoticeWithRefsRow['level'], NoticeLevel>> = {
+const LEVELS_BY_CODE: Readonly<Record<NoticeLevelCode, NoticeLevel>> = {
   reminder: 'remind',
   urge: 'urge',
   supervise: 'supervise',
@@ -92,13 +107,21 @@ const NOTICE_STATES_BY_CODE: Readonly<Record<'open' | 'answered', NoticeState>> 
   answered: 'responded',
 };
 
-/** A whole plan's notices fit in one read; the cap only guards against a runaway task. */
-const NOTICE_READ_LIMIT = 10_000;
-
 function toJson(reason: StatusReason): TaskStatusReason {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(reason)) out[key] = value instanceof Date ? value.toISOString() : value;
   return out as TaskStatusReason;
+}
+
+function toView(taskId: string, result: TaskStatusResult, now: Date): TaskStatusView {
+  return {
+    taskId,
+    status: result.status,
+    label: result.label,
+    reasons: result.reasons.map(toJson),
+    otherReasons: result.otherReasons.map(toJson),
+    asOf: now.toISOString(),
+  };
 }
 
 async function readablePlan(db: Db, actor: Actor, planId: string): Promise<Plan> {
@@ -119,91 +142,175 @@ function closeOutInput(row: CloseOutRow | undefined): CloseOutInput | null {
   };
 }
 
-/** Gathers one task's record as `deriveTaskStatus` reads it. */
-async function statusInput(
-  ctx: ServiceContext,
-  actor: Actor,
-  plan: Plan,
-  task: TaskStatusTaskRow,
-  timeZone: string,
-  now: Date,
-): Promise<TaskStatusInput> {
-  const db = ctx.db;
-  const ws = actor.workspaceId;
-  const taskId = task.id;
-  const [units, reportRows, milestoneRows, noticeRows, closeOutRow, targetRows] = await Promise.all([
-    findUnitsOfTask(db, ws, taskId),
-    findReportsOfTask(db, ws, taskId),
-    findMilestones(db, ws, { taskId }),
-    findNotices(db, ws, { taskId, states: ['open', 'answered'] }, null, NOTICE_READ_LIMIT),
-    findLatestCloseOut(db, ws, taskId),
-    findTargetsOfTask(db, ws, taskId),
-  ]);
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [row]);
+    else group.push(row);
+  }
+  return groups;
+}
 
-  const reportOf = new Map(reportRows.map((row) => [`${row.unit_id}\u0000${row.period}`, row]));
-  const reports: ReportSlot[] = [];
-  for (const period of reportingPeriods(plan, now, timeZone)) {
-    const dueAt = reportDueAt(period.period, plan.cycle, timeZone);
-    for (const unit of units.filter((u) => u.role === 'lead')) {
-      const row = reportOf.get(`${unit.unit_id}\u0000${period.period}`);
-      reports.push({
-        period: period.period,
-        unitId: unit.unit_id,
-        unitName: unit.unit_name,
-        dueAt,
-        state: row === undefined ? null : reportStateOf(row),
-        submittedAt: row?.submitted_at == null ? null : new Date(row.submitted_at),
-        confidence: row?.confidence ?? null,
-      });
+/** A date-to-instant conversion remembered per date: a plan's milestones share few distinct dates. */
+function memo(convert: (date: string, timeZone: string) => Date, timeZone: string): (date: string) => Date {
+  const seen = new Map<string, Date>();
+  return (date) => {
+    let instant = seen.get(date);
+    if (instant === undefined) {
+      instant = convert(date, timeZone);
+      seen.set(date, instant);
     }
-  }
-
-  const targets: TargetInput[] = [];
-  for (const row of targetRows) {
-    const progress = await targetProgress(ctx, actor, row.id, now);
-    if (progress.assessment !== null) targets.push({ id: row.id, name: row.text, assessment: progress.assessment });
-  }
-
-  const notices: NoticeInput[] = noticeRows.map((row) => ({
-    id: row.id,
-    level: LEVELS_BY_CODE[row.level],
-    state: NOTICE_STATES_BY_CODE[row.state as 'open' | 'answered'],
-  }));
-
-  return {
-    now,
-    timeZone,
-    due: task.due_on === null ? null : endOfLocalDay(task.due_on, timeZone),
-    milestones: milestoneRows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      due: endOfLocalDay(row.due_on, timeZone),
-      doneAt: row.done_on === null ? null : startOfLocalDay(row.done_on, timeZone),
-    })),
-    reports,
-    targets,
-    notices,
-    closeOut: closeOutInput(closeOutRow),
+    return instant;
   };
 }
 
-async function deriveFor(
-  ctx: ServiceContext,
-  actor: Actor,
+/**
+ * The records of some tasks of one plan as `deriveTaskStatus` reads them, as of `now`: eight queries for the whole
+ * set (per 500 tasks), whatever its size.
+ */
+async function statusInputs(
+  db: Db,
+  workspaceId: string,
   plan: Plan,
-  task: TaskStatusTaskRow,
+  tasks: readonly TaskStatusTaskRow[],
   timeZone: string,
   now: Date,
-): Promise<TaskStatusView> {
-  const result = deriveTaskStatus(await statusInput(ctx, actor, plan, task, timeZone, now));
-  return {
-    taskId: task.id,
-    status: result.status,
-    label: result.label,
-    reasons: result.reasons.map(toJson),
-    otherReasons: result.otherReasons.map(toJson),
-    asOf: now.toISOString(),
-  };
+): Promise<Map<string, TaskStatusInput>> {
+  const ws = workspaceId;
+  const taskIds = tasks.map((task) => task.id);
+  const [unitRows, reportRows, milestoneRows, noticeRows, closeOuts, targetRows] = await Promise.all([
+    findUnitsOfTasks(db, ws, taskIds),
+    findReportsOfTasks(db, ws, taskIds),
+    findMilestonesOfTasks(db, ws, taskIds),
+    findLiveNoticesOfTasks(db, ws, taskIds),
+    findLatestCloseOutsOfTasks(db, ws, taskIds),
+    findTargetsOfTasks(db, ws, taskIds),
+  ]);
+  const targetIds = targetRows.map((row) => row.id);
+  const [readingRows, pointRows] = await Promise.all([
+    findReadingsOfTargets(db, ws, targetIds, COUNTED_REPORT_STATES),
+    findTrajectoryPointsOfTargets(db, ws, targetIds),
+  ]);
+
+  const unitsOf = groupBy(unitRows, (row) => row.task_id);
+  const reportsOf = groupBy(reportRows, (row) => row.task_id);
+  const milestonesOf = groupBy(milestoneRows, (row) => row.task_id);
+  const noticesOf = groupBy(noticeRows, (row) => row.task_id);
+  const targetsOf = groupBy(targetRows, (row) => row.task_id);
+  const readingsOf = groupBy(readingRows, (row) => row.target_id);
+  const pointsOf = groupBy(pointRows, (row) => row.target_id);
+  // The periods and their due instants are the plan's, the same for every task.
+  const periods = reportingPeriods(plan, now, timeZone).map((p) => ({ period: p.period, dueAt: new Date(p.dueAt) }));
+  const endOfDay = memo(endOfLocalDay, timeZone);
+  const startOfDay = memo(startOfLocalDay, timeZone);
+
+  const inputs = new Map<string, TaskStatusInput>();
+  for (const task of tasks) {
+    const leads = (unitsOf.get(task.id) ?? []).filter((unit) => unit.role === 'lead');
+    const reportOf = new Map((reportsOf.get(task.id) ?? []).map((row) => [`${row.unit_id}\u0000${row.period}`, row]));
+    const reports: ReportSlot[] = [];
+    for (const { period, dueAt } of periods) {
+      for (const unit of leads) {
+        const row = reportOf.get(`${unit.unit_id}\u0000${period}`);
+        reports.push({
+          period,
+          unitId: unit.unit_id,
+          unitName: unit.unit_name,
+          dueAt,
+          state: row === undefined ? null : reportStateOf(row),
+          submittedAt: row?.submitted_at == null ? null : new Date(row.submitted_at),
+          confidence: row?.confidence ?? null,
+        });
+      }
+    }
+
+    const primaryUnitId = leads[0]?.unit_id ?? null;
+    const targets: TargetInput[] = [];
+    for (const row of targetsOf.get(task.id) ?? []) {
+      const progress = targetProgressOf(
+        {
+          row,
+          plan,
+          readings: readingsOf.get(row.id) ?? [],
+          primaryUnitId,
+          points: pointsOf.get(row.id) ?? [],
+          timeZone,
+        },
+        now,
+      );
+      if (progress.assessment !== null) targets.push({ id: row.id, name: row.text, assessment: progress.assessment });
+    }
+
+    const notices: NoticeInput[] = (noticesOf.get(task.id) ?? []).map((row) => ({
+      id: row.id,
+      level: LEVELS_BY_CODE[row.level],
+      state: NOTICE_STATES_BY_CODE[row.state],
+      due: endOfDay(row.due_on),
+    }));
+
+    inputs.set(task.id, {
+      now,
+      timeZone,
+      due: task.due_on === null ? null : endOfDay(task.due_on),
+      milestones: (milestonesOf.get(task.id) ?? []).map((row) => ({
+        id: row.id,
+        name: row.name,
+        due: endOfDay(row.due_on),
+        doneAt: row.done_on === null ? null : startOfDay(row.done_on),
+      })),
+      reports,
+      targets,
+      notices,
+      closeOut: closeOutInput(closeOuts.get(task.id)),
+    });
+  }
+  return inputs;
+}
+
+/**
+ * Derives the status of some tasks of one plan as of `now`, reading their records together (see `statusInputs`).
+ * It reads and decides only; who may see the result is the caller's business.
+ */
+export async function deriveStatuses(
+  db: Db,
+  workspaceId: string,
+  plan: Plan,
+  tasks: readonly TaskStatusTaskRow[],
+  timeZone: string,
+  now: Date,
+): Promise<Map<string, TaskStatusResult>> {
+  const inputs = await statusInputs(db, workspaceId, plan, tasks, timeZone, now);
+  const results = new Map<string, TaskStatusResult>();
+  for (const [taskId, input] of inputs) results.set(taskId, deriveTaskStatus(input));
+  return results;
+}
+
+/**
+ * Caches derived statuses, inside the caller's transaction: each task queued at the version read before its
+ * derivation gets its status, and its queue row is deleted; a task whose row moved on (changed again meanwhile) or
+ * is gone (another worker stored it first) is left alone, queued. The rows of tasks not derived (removed from
+ * their plan) are cleared. Returns the ids of the tasks written.
+ */
+export async function storeStatuses(
+  db: Db,
+  workspaceId: string,
+  entries: readonly QueuedTaskRow[],
+  statuses: ReadonlyMap<string, TaskStatus>,
+  asOf: string,
+): Promise<string[]> {
+  const derived = entries.flatMap((entry) => {
+    const status = statuses.get(entry.task_id);
+    return status === undefined ? [] : [{ ...entry, status }];
+  });
+  const written = await updateQueuedTaskStatuses(db, workspaceId, derived, asOf);
+  const cleared = new Set(await deleteQueuedAtVersion(db, workspaceId, entries));
+  return written.filter((taskId) => cleared.has(taskId));
+}
+
+async function workspaceTimeZone(db: Db, workspaceId: string): Promise<string> {
+  return (await findWorkspaceTimeZone(db, workspaceId)) ?? DEFAULT_TIME_ZONE;
 }
 
 /**
@@ -220,14 +327,18 @@ export async function taskStatus(
   if (task === undefined) throw notFound('任务', taskId);
   const plan = await readablePlan(ctx.db, actor, task.plan_id);
   if (!canViewDelivery(actor)) throw new ServiceError('forbidden', REFUSE_READ);
-  const timeZone = (await findWorkspaceTimeZone(ctx.db, actor.workspaceId)) ?? DEFAULT_TIME_ZONE;
-  return deriveFor(ctx, actor, plan, task, timeZone, now);
+  const timeZone = await workspaceTimeZone(ctx.db, actor.workspaceId);
+  const result = (await deriveStatuses(ctx.db, actor.workspaceId, plan, [task], timeZone, now)).get(task.id);
+  if (result === undefined) throw notFound('任务', taskId);
+  return toView(task.id, result, now);
 }
 
 /**
- * The office derives the status of every task of the plan in force (not those a re-import removed) as of `now`
- * and caches it on the task (`tasks.status`, `status_at`) — without moving the task's version — in one
- * transaction, with one audit event `plan.refresh-status` holding the counts per status.
+ * The office derives the status of every task of the plan in force (not those a re-import removed) as of `now` and
+ * caches it (`tasks.status`, `status_at`) — without moving the tasks' versions — with one audit event
+ * `plan.refresh-status` holding the counts per status. It queues the plan's tasks first and stores through the
+ * queue (`storeStatuses`), so a task changed while this runs keeps its place in the queue and is derived again by
+ * the worker; its count here is of the status derived.
  */
 export async function refreshPlanStatuses(
   ctx: ServiceContext,
@@ -238,20 +349,22 @@ export async function refreshPlanStatuses(
   const plan = await readablePlan(ctx.db, actor, planId);
   if (!canImportPlan(actor)) throw new ServiceError('forbidden', REFUSE_REFRESH);
   const at = ctx.clock();
+  const ws = actor.workspaceId;
+  await inTransaction(ctx.db, (trx) => markPlanStatusStale(trx, ws, plan.id, at.toISOString()));
+  const timeZone = await workspaceTimeZone(ctx.db, ws);
+  const tasks = await findCurrentTasksOfPlan(ctx.db, ws, plan.id);
+  const entries = await findQueuedEntriesOfTasks(
+    ctx.db,
+    ws,
+    tasks.map((task) => task.id),
+  );
+  const results = await deriveStatuses(ctx.db, ws, plan, tasks, timeZone, now);
+  const statuses = new Map([...results].map(([taskId, result]) => [taskId, result.status] as const));
+  const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as TaskStatusCounts;
+  for (const status of statuses.values()) counts[status] += 1;
+  const asOf = now.toISOString();
   return inTransaction(ctx.db, async (trx) => {
-    const inner: ServiceContext = { db: trx, clock: ctx.clock };
-    const ws = actor.workspaceId;
-    const timeZone = (await findWorkspaceTimeZone(trx, ws)) ?? DEFAULT_TIME_ZONE;
-    const tasks = await findCurrentTasksOfPlan(trx, ws, plan.id);
-    const statuses = new Map<string, TaskStatus>();
-    for (const task of tasks) {
-      const view = await deriveFor(inner, actor, plan, task, timeZone, now);
-      statuses.set(task.id, view.status);
-    }
-    const counts = Object.fromEntries(TASK_STATUSES.map((status) => [status, 0])) as TaskStatusCounts;
-    for (const status of statuses.values()) counts[status] += 1;
-    const asOf = now.toISOString();
-    await updateTaskStatuses(trx, ws, statuses, asOf);
+    await storeStatuses(trx, ws, entries, statuses, asOf);
     await recordAudit(trx, actor, at, {
       action: 'plan.refresh-status',
       subjectType: 'plan',

@@ -305,7 +305,6 @@ describeEachDatabase('schema', (database, dialect) => {
       ['notices', 'level', NOTICE_LEVELS],
       ['notices', 'state', NOTICE_STATES],
       ['close_outs', 'state', CLOSE_OUT_STATES],
-      ['audit_events', 'outcome', AUDIT_OUTCOMES],
     ];
     for (const [table, column, values] of codes) {
       const set = (value: string) =>
@@ -313,6 +312,18 @@ describeEachDatabase('schema', (database, dialect) => {
       for (const value of values) await set(value);
       expect(isCheckViolation(await rejection(set('no-such-code'))), `${table}.${column}`).toBe(true);
     }
+    // Audit events are never updated (migration 0008 refuses it): their outcome is checked on each new event.
+    let previous = rows.audit_events;
+    for (const outcome of AUDIT_OUTCOMES) {
+      const next = { ...previous, id: newId('auditEvent'), seq: previous.seq + 1, prev_hash: previous.hash, outcome };
+      await db.insertInto('audit_events').values(next).execute();
+      previous = next;
+    }
+    const badOutcome = { ...previous, id: newId('auditEvent'), seq: previous.seq + 1, prev_hash: previous.hash };
+    const insertBad = sql`insert into audit_events (id, workspace_id, seq, at, action, outcome, prev_hash, hash)
+      values (${badOutcome.id}, ${badOutcome.workspace_id}, ${badOutcome.seq}, ${badOutcome.at}, 'x', 'no-such-code',
+        ${badOutcome.prev_hash}, ${badOutcome.hash})`.execute(db);
+    expect(isCheckViolation(await rejection(insertBad)), 'audit_events.outcome').toBe(true);
     // Comparators are checked together with value_high: only a range has an upper bound.
     for (const comparator of COMPARATORS) {
       await db

@@ -2,6 +2,7 @@
  * One row in every table of a new workspace, every column given (the types make each one required), so a test can
  * compare what it wrote with what it reads, and the column lists of schema.ts with the database's.
  */
+import { randomBytes } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import { newId } from '../../src/db/ids.ts';
@@ -267,6 +268,8 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     subject_id: reports.id,
     file_id: files.id,
     created_by: 'usr_reporter',
+    removed_at: now,
+    removed_by: 'usr_office',
   };
   const audit_events: FullRow<'audit_events'> = {
     id: newId('auditEvent'),
@@ -283,6 +286,73 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     outcome: 'success',
     prev_hash: null,
     hash: 'b'.repeat(64),
+  };
+  // The chain head names the workspace's latest event (the database checks it: migration 0008).
+  const audit_heads: FullRow<'audit_heads'> = {
+    id: 'head',
+    ...scoped,
+    seq: audit_events.seq,
+    hash: audit_events.hash,
+  };
+  const users: FullRow<'users'> = {
+    id: newId('user'),
+    ...scoped,
+    username: `reporter-${ws.toLowerCase()}`,
+    display_name: '区经委填报员',
+    unit_id: units.id,
+    roles: '["unit-reporter"]',
+    password_hash: 'scrypt$15$8$1$c2FsdA$aGFzaA',
+    password_changed_at: now,
+    must_change_password: 0,
+    failed_attempts: 0,
+    locked_until: null,
+    disabled: 0,
+    oidc_subject: null,
+    last_sign_in_at: now,
+    created_by: 'usr_sysadmin',
+  };
+  const sessions: FullRow<'sessions'> = {
+    id: randomBytes(32).toString('hex'),
+    ...scoped,
+    user_id: users.id,
+    expires_at: '2021-07-01T14:00:00.000Z',
+    csrf_token: 'd'.repeat(43),
+    ip: '127.0.0.1',
+    user_agent: 'Mozilla/5.0',
+    via: 'password',
+    revoked_at: null,
+  };
+  const status_queue: FullRow<'status_queue'> = {
+    id: newId('statusQueue'),
+    ...scoped,
+    task_id: tasks.id,
+    plan_id: plans.id,
+  };
+  const report_reminders: FullRow<'report_reminders'> = {
+    id: newId('reportReminder'),
+    workspace_id: ws,
+    created_at: now,
+    task_id: tasks.id,
+    unit_id: units.id,
+    period: '2021-Q3',
+    kind: 'before-due',
+    notice_id: notices.id,
+  };
+  const workspace_jobs: FullRow<'workspace_jobs'> = {
+    id: newId('workspaceJob'),
+    ...scoped,
+    job: 'status-sweep',
+    last_run_at: now,
+  };
+  // Pending OIDC sign-ins live in the reserved `system` workspace (migration 0009); the id is a SHA-256 in hex.
+  const oidc_logins: FullRow<'oidc_logins'> = {
+    id: randomBytes(32).toString('hex'),
+    workspace_id: 'system',
+    ...stamp,
+    expires_at: '2021-07-01T02:10:00.000Z',
+    nonce: 'n'.repeat(43),
+    code_verifier: 'v'.repeat(43),
+    return_to: '/plans?unit=区经委',
   };
 
   // Parents first; each insert is typed against schema.ts.
@@ -308,6 +378,13 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
   await db.insertInto('comments').values(comments).execute();
   await db.insertInto('attachments').values(attachments).execute();
   await db.insertInto('audit_events').values(audit_events).execute();
+  await db.insertInto('audit_heads').values(audit_heads).execute();
+  await db.insertInto('users').values(users).execute();
+  await db.insertInto('sessions').values(sessions).execute();
+  await db.insertInto('status_queue').values(status_queue).execute();
+  await db.insertInto('report_reminders').values(report_reminders).execute();
+  await db.insertInto('workspace_jobs').values(workspace_jobs).execute();
+  await db.insertInto('oidc_logins').values(oidc_logins).execute();
 
   return {
     workspaces,
@@ -332,5 +409,12 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     comments,
     attachments,
     audit_events,
+    audit_heads,
+    users,
+    sessions,
+    status_queue,
+    report_reminders,
+    workspace_jobs,
+    oidc_logins,
   };
 }

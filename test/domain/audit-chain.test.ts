@@ -1,6 +1,7 @@
 // The audit trail's hash chain: stable hashing of an event, and each kind of tampering found at the right seq.
 import { describe, expect, it } from 'vitest';
 import {
+  ChainWalker,
   GENESIS_HASH,
   canonicalJson,
   chainEvent,
@@ -8,6 +9,9 @@ import {
   verifyChain,
   type ChainBreak,
   type ChainedEvent,
+  type ChainFault,
+  type ChainHead,
+  type EventsAroundHead,
 } from '../../src/domain/audit-chain.ts';
 
 interface AuditRow extends ChainedEvent {
@@ -150,5 +154,243 @@ describe('verifying a chain', () => {
     expect(verifyChain([], { head })).toEqual({ ok: false, brokenAt: 1, reason: 'missing' });
     const rewritten = [...chain.slice(0, 4), chainEvent(nth(chain, 3), { action: 'report.accept' })];
     expect(verifyChain(rewritten, { head })).toEqual({ ok: false, brokenAt: 5, reason: 'changed' });
+  });
+});
+
+// ---- The stored chain, walked one event at a time ----
+
+/** A row as the audit writer stores it: an id the seq gives, `prev_hash`, and a hash of all but id and hash. */
+interface StoredRow {
+  id: string;
+  workspace_id: string;
+  seq: number;
+  at: string;
+  action: string;
+  detail: string;
+  prev_hash: string | null;
+  hash: string;
+}
+
+const idOf = (seq: number) => `aud_${String(seq).padStart(3, '0')}`;
+
+/** Seals a row on `previous`: the link and the hash the writer would give it. */
+function seal(previous: StoredRow | null, fields: Omit<StoredRow, 'prev_hash' | 'hash'>): StoredRow {
+  const body = { ...fields, prev_hash: previous?.hash ?? null };
+  const { id: _id, ...hashed } = body;
+  return { ...body, hash: hashEvent(previous?.hash ?? GENESIS_HASH, hashed) };
+}
+
+function storedChain(count = 5): StoredRow[] {
+  const rows: StoredRow[] = [];
+  for (let seq = 1; seq <= count; seq++) {
+    rows.push(
+      seal(rows.at(-1) ?? null, {
+        id: idOf(seq),
+        workspace_id: 'ws-jinshan',
+        seq,
+        at: new Date(Date.UTC(2021, 9, seq)).toISOString(),
+        action: seq % 2 ? 'report.submit' : 'report.accept',
+        detail: JSON.stringify({ period: '2021-Q3', value: 400 + seq }),
+      }),
+    );
+  }
+  return rows;
+}
+
+function row(rows: readonly StoredRow[], seq: number): StoredRow {
+  return nth(rows, seq - 1);
+}
+
+const headOf = (rows: readonly StoredRow[]): ChainHead => {
+  const last = nth(rows, rows.length - 1);
+  return { seq: last.seq, hash: last.hash };
+};
+
+/** Walks rows in the order given (the database's `(seq, id)` order) and ends against `head`. */
+function walk(
+  rows: readonly StoredRow[],
+  head: ChainHead | null,
+  around: EventsAroundHead<StoredRow> = {},
+): ChainFault<StoredRow> | null {
+  const walker = new ChainWalker<StoredRow>({ idOf });
+  for (const event of rows) if (walker.push(event) !== null) break;
+  return walker.finish(head, around);
+}
+
+/** The verdict in short: kind, cause, seqs, and the id of the event named. */
+function verdict(fault: ChainFault<StoredRow> | null) {
+  return fault === null
+    ? null
+    : { kind: fault.kind, cause: fault.cause, seq: fault.seq, lastSeq: fault.lastSeq, event: fault.event?.id ?? null };
+}
+
+describe('walking a stored chain', () => {
+  it('finds a whole chain whole, page after page, and counts its events', () => {
+    const rows = storedChain(7);
+    const walker = new ChainWalker<StoredRow>({ idOf });
+    for (const event of rows) expect(walker.push(event)).toBeNull();
+    expect(walker.finish(headOf(rows))).toBeNull();
+    expect(walker.count).toBe(7);
+    expect(walker.last?.id).toBe(idOf(7));
+    expect(walk([], null)).toBeNull();
+  });
+
+  it('names a changed row, a re-hashed one, and a changed row id', () => {
+    const rows = storedChain();
+    const head = headOf(rows);
+    const changed = rows.map((r) => (r.seq === 3 ? { ...r, detail: '{"period":"2021-Q3","value":999}' } : r));
+    expect(verdict(walk(changed, head))).toEqual({
+      kind: 'changed',
+      cause: 'hash-mismatch',
+      seq: 3,
+      lastSeq: 3,
+      event: idOf(3),
+    });
+    const rehashed = rows.map((r) => (r.seq === 2 ? seal(row(rows, 1), { ...r, action: 'report.delete' }) : r));
+    expect(verdict(walk(rehashed, head))).toMatchObject({ kind: 'changed', cause: 'rehashed', seq: 2, event: idOf(2) });
+    const lastChanged = rows.map((r) => (r.seq === 5 ? { ...r, at: '2021-01-01T00:00:00.000Z' } : r));
+    expect(verdict(walk(lastChanged, head))).toMatchObject({ kind: 'changed', cause: 'hash-mismatch', seq: 5 });
+    const renamed = rows.map((r) => (r.seq === 2 ? { ...r, id: 'aud_other' } : r));
+    expect(verdict(walk(renamed, head))).toMatchObject({ kind: 'changed', cause: 'id-mismatch', event: 'aud_other' });
+  });
+
+  it('names deleted rows: in the middle, a run of them, the first, and those at the end against the head', () => {
+    const rows = storedChain();
+    const head = headOf(rows);
+    const middle = walk(
+      rows.filter((r) => r.seq !== 3),
+      head,
+    );
+    expect(verdict(middle)).toEqual({ kind: 'missing', cause: 'seq-gap', seq: 3, lastSeq: 3, event: null });
+    expect([middle?.previous?.id, middle?.next?.id]).toEqual([idOf(2), idOf(4)]);
+    expect(
+      verdict(
+        walk(
+          rows.filter((r) => r.seq !== 2 && r.seq !== 3),
+          head,
+        ),
+      ),
+    ).toMatchObject({ kind: 'missing', seq: 2, lastSeq: 3 });
+    expect(verdict(walk(rows.slice(1), head))).toMatchObject({ kind: 'missing', cause: 'seq-gap', seq: 1 });
+    const cut = walk(rows.slice(0, 4), head);
+    expect(verdict(cut)).toEqual({ kind: 'missing', cause: 'truncated', seq: 5, lastSeq: 5, event: null });
+    expect(cut?.previous?.id).toBe(idOf(4));
+    expect(verdict(walk([], head))).toMatchObject({ kind: 'missing', cause: 'truncated', seq: 1, lastSeq: 5 });
+  });
+
+  it('names a row deleted with the later ones moved up to close the gap', () => {
+    const rows = storedChain();
+    const renumbered = rows
+      .filter((r) => r.seq !== 3)
+      .map((r) => (r.seq > 3 ? { ...r, seq: r.seq - 1, id: idOf(r.seq - 1) } : r));
+    const fault = walk(renumbered, { seq: 4, hash: row(rows, 5).hash });
+    expect(verdict(fault)).toMatchObject({ kind: 'missing', cause: 'renumbered-down', seq: 3 });
+    expect(fault?.next?.hash).toBe(row(rows, 4).hash);
+  });
+
+  it('names two rows that swapped seqs', () => {
+    const rows = storedChain();
+    const swapped = [
+      row(rows, 1),
+      { ...row(rows, 3), seq: 2, id: idOf(2) },
+      { ...row(rows, 2), seq: 3, id: idOf(3) },
+      row(rows, 4),
+      row(rows, 5),
+    ];
+    expect(verdict(walk(swapped, headOf(rows)))).toMatchObject({ kind: 'reordered', cause: 'swapped', seq: 2 });
+  });
+
+  describe('an inserted row', () => {
+    const rows = storedChain();
+    const head = headOf(rows);
+    const forged = (id: string, seq = 3) =>
+      seal(row(rows, seq - 1), { ...row(rows, seq), id, action: 'report.delete', detail: '{"forged":true}' });
+
+    it('under a seq already used, whichever of the two the database returns first', () => {
+      const after = [...rows.slice(0, 3), forged('aud_003x'), ...rows.slice(3)];
+      expect(verdict(walk(after, head))).toMatchObject({ kind: 'inserted', cause: 'duplicate-seq', event: 'aud_003x' });
+      const before = [...rows.slice(0, 2), forged('aud_003-'), ...rows.slice(2)];
+      expect(verdict(walk(before, head))).toMatchObject({
+        kind: 'inserted',
+        cause: 'duplicate-seq',
+        event: 'aud_003-',
+      });
+      // The forger took the genuine row's id and gave the genuine row another.
+      const swappedIds = [...rows.slice(0, 2), forged(idOf(3)), { ...row(rows, 3), id: 'aud_003z' }, ...rows.slice(3)];
+      expect(verdict(walk(swappedIds, head))).toMatchObject({
+        kind: 'inserted',
+        cause: 'duplicate-seq',
+        event: idOf(3),
+      });
+      // A forged row that does not even hash, returned before the genuine one.
+      const unhashed = [...rows.slice(0, 2), { ...forged('aud_003-'), hash: 'f'.repeat(64) }, ...rows.slice(2)];
+      expect(verdict(walk(unhashed, head))).toMatchObject({
+        kind: 'inserted',
+        cause: 'duplicate-seq',
+        event: 'aud_003-',
+      });
+      // At the end, the head tells which of the two is genuine.
+      const atEnd = [...rows.slice(0, 4), forged(idOf(5), 5), { ...row(rows, 5), id: 'aud_005z' }];
+      expect(verdict(walk(atEnd, head))).toMatchObject({ kind: 'inserted', cause: 'duplicate-seq', event: idOf(5) });
+    });
+
+    it('with a correct-looking seq in the middle, the later rows moved down to make room', () => {
+      const moved = rows.slice(2).map((r) => ({ ...r, seq: r.seq + 1, id: idOf(r.seq + 1) }));
+      const chained = [...rows.slice(0, 2), forged(idOf(3)), ...moved];
+      expect(verdict(walk(chained, head))).toEqual({
+        kind: 'inserted',
+        cause: 'renumbered-up',
+        seq: 3,
+        lastSeq: 3,
+        event: idOf(3),
+      });
+      // A forger who could not compute the hash either.
+      const unhashed = [...rows.slice(0, 2), { ...forged(idOf(3)), hash: 'f'.repeat(64) }, ...moved];
+      expect(verdict(walk(unhashed, head))).toMatchObject({ kind: 'inserted', cause: 'renumbered-up', event: idOf(3) });
+      // Moved, but the forged row kept an id of its own.
+      const ownId = [...rows.slice(0, 2), forged('aud_003x'), ...moved];
+      expect(verdict(walk(ownId, head))).toMatchObject({ kind: 'inserted', cause: 'renumbered-up', event: 'aud_003x' });
+    });
+
+    it('at the end, chained correctly or not, found against the head', () => {
+      const sixth = seal(row(rows, 5), { ...row(rows, 5), id: idOf(6), seq: 6, action: 'report.delete' });
+      const appended = [...rows, sixth];
+      expect(verdict(walk(appended, head, { atHead: row(rows, 5), afterHead: sixth }))).toEqual({
+        kind: 'inserted',
+        cause: 'beyond-head',
+        seq: 6,
+        lastSeq: 6,
+        event: idOf(6),
+      });
+      // Without a head kept elsewhere, an appended row cannot be told from a genuine one.
+      expect(walk(appended, headOf(appended))).toBeNull();
+      const unhashed = [...rows, { ...sixth, hash: 'f'.repeat(64) }];
+      expect(verdict(walk(unhashed, head))).toMatchObject({ kind: 'inserted', cause: 'beyond-head', seq: 6 });
+    });
+
+    it('replacing the last row, found against the head', () => {
+      const replaced = [...rows.slice(0, 4), forged(idOf(5), 5)];
+      expect(verdict(walk(replaced, head))).toMatchObject({
+        kind: 'changed',
+        cause: 'head-mismatch',
+        seq: 5,
+        event: idOf(5),
+      });
+    });
+  });
+
+  it('reports events without a head', () => {
+    const rows = storedChain(2);
+    expect(verdict(walk(rows, null))).toMatchObject({ kind: 'head-missing', cause: 'head-missing', seq: 2 });
+  });
+
+  it('keeps the first break for every later push', () => {
+    const rows = storedChain();
+    const walker = new ChainWalker<StoredRow>({ idOf });
+    walker.push(row(rows, 1));
+    const fault = walker.push(row(rows, 3));
+    expect(fault?.cause).toBe('seq-gap');
+    expect(walker.push(row(rows, 4))).toBe(fault);
+    expect(walker.finish(headOf(rows))).toBe(fault);
   });
 });

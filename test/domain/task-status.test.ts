@@ -69,10 +69,15 @@ function buildTarget(status: TargetStatus, overrides: Partial<TargetAssessment> 
   };
 }
 
-const notice = (level: NoticeLevel, state: NoticeInput['state'] = 'open'): NoticeInput => ({
+const notice = (
+  level: NoticeLevel,
+  state: NoticeInput['state'] = 'open',
+  due = new Date('2021-10-31T15:59:59.999Z'),
+): NoticeInput => ({
   id: `n-${level}`,
   level,
   state,
+  due,
 });
 
 const onTimeReport = buildSlot();
@@ -185,6 +190,18 @@ describe('each rule on its own', () => {
     ['amber confidence', { reports: [buildSlot({ confidence: 'amber' })] }, 'at-risk', ['confidence-low']],
     ['amber-green confidence', { reports: [buildSlot({ confidence: 'amber-green' })] }, 'on-track', ['progressing']],
     ['an open 提醒', { reports: [onTimeReport], notices: [notice('remind')] }, 'at-risk', ['notice-open']],
+    [
+      'a 提醒 still in time (not yet due)',
+      { reports: [onTimeReport], notices: [notice('remind', 'open', new Date('2022-01-31T15:59:59.999Z'))] },
+      'on-track',
+      ['progressing'],
+    ],
+    [
+      'a 提醒 past due but answered',
+      { reports: [onTimeReport], notices: [notice('remind', 'responded')] },
+      'on-track',
+      ['progressing'],
+    ],
     ['an open 催办', { reports: [onTimeReport], notices: [notice('urge')] }, 'at-risk', ['notice-open']],
     ['nothing yet', {}, 'not-started', ['no-progress']],
     [

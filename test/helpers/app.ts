@@ -40,7 +40,15 @@ export function buildActor(overrides: Partial<Actor> = {}): Actor {
 }
 
 export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: 'sqlite::memory:', ...env });
+  // The cheapest scrypt cost the configuration allows: tests hash many passwords; the cost is not what they test.
+  // JOBS=off: a test that wants the background jobs asks for them (JOBS: 'on') or drives them itself.
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: 'sqlite::memory:',
+    PASSWORD_HASH_COST: '10',
+    JOBS: 'off',
+    ...env,
+  });
 }
 
 /** Builds the app, ready for `inject`. Close it with `app.close()`. */

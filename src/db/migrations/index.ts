@@ -6,9 +6,21 @@ import type { Migration } from 'kysely';
 import * as initial from './0001-initial.ts';
 import * as taskSearch from './0002-task-search.ts';
 import * as removedInVersion from './0003-removed-in-version.ts';
+import * as identity from './0004-identity.ts';
+import * as jobs from './0005-jobs.ts';
+import * as listIndexes from './0006-list-indexes.ts';
+import * as attachmentRemoval from './0007-attachment-removal.ts';
+import * as auditHeads from './0008-audit-heads.ts';
+import * as oidcLogins from './0009-oidc-logins.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initial,
   '0002-task-search': taskSearch,
   '0003-removed-in-version': removedInVersion,
+  '0004-identity': identity,
+  '0005-jobs': jobs,
+  '0006-list-indexes': listIndexes,
+  '0007-attachment-removal': attachmentRemoval,
+  '0008-audit-heads': auditHeads,
+  '0009-oidc-logins': oidcLogins,
 });

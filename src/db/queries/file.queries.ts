@@ -28,3 +28,16 @@ export function findFileMeta(db: Db, workspaceId: string, id: string): Promise<F
     .where('id', '=', id)
     .executeTakeFirst();
 }
+
+/** Where a file's content is: `data` in the row, or `path` under DATA_DIR; with what it must measure and hash to. */
+export type FileContentRow = Pick<FileRow, 'id' | 'size' | 'sha256' | 'path' | 'data'>;
+
+/** A file's content (or where it is on disk), for sending it back. */
+export function findFileContent(db: Db, workspaceId: string, id: string): Promise<FileContentRow | undefined> {
+  return db
+    .selectFrom('files')
+    .select(['id', 'size', 'sha256', 'path', 'data'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}

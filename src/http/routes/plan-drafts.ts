@@ -8,7 +8,7 @@
  *   GET   /api/plan-drafts/:id/diff       → PlanDraftDiff
  *   POST  /api/plan-drafts/:id/confirm    { version } → 201 { planId }
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z, type ZodType } from 'zod';
 import { canImportPlan } from '../../policies/plan.policy.ts';
@@ -22,7 +22,7 @@ import {
   planDraftDiff,
 } from '../../services/plan-import.service.ts';
 import { requireActor } from '../actor.ts';
-import { HttpError } from '../errors.ts';
+import { readUploadForm } from '../multipart.ts';
 import { errorEnvelopeSchema, errorResponses } from '../schemas/error.ts';
 import { serviceContext } from '../service-context.ts';
 import {
@@ -49,65 +49,12 @@ function requireImporter(request: FastifyRequest): Actor {
   return actor;
 }
 
-interface Upload {
-  fileName: string;
-  bytes: Buffer;
-  planId: string | null;
-}
-
-/**
- * Reads the multipart form: exactly one file in the field `file`, and the optional text field `planId`. The file is
- * held in memory (the plan documents are small, and the size limit stops the rest: 413).
- */
-async function readUpload(app: FastifyInstance, request: FastifyRequest): Promise<Upload> {
-  const maxMb = app.luoshi.config.maxUploadMb;
-  let file: { fileName: string; bytes: Buffer } | undefined;
-  const fields = new Map<string, string>();
-  const strayFiles: string[] = [];
-  for await (const part of request.parts()) {
-    if (part.type === 'field') {
-      if (part.valueTruncated || part.fieldnameTruncated) {
-        throw new HttpError('validation-failed', `表单字段 ${part.fieldname} 过长（form field too long）`);
-      }
-      fields.set(part.fieldname, String(part.value));
-      continue;
-    }
-    if (part.fieldname !== 'file') {
-      // Drained, or the request would never finish; refused below.
-      part.file.resume();
-      strayFiles.push(part.fieldname);
-      continue;
-    }
-    try {
-      file = { fileName: part.filename, bytes: await part.toBuffer() };
-    } catch (error) {
-      if (error instanceof app.multipartErrors.RequestFileTooLargeError) {
-        throw new ServiceError('too-large', `文件超过 ${maxMb} MB 的上限（the file is larger than ${maxMb} MB）`);
-      }
-      throw error;
-    }
-  }
-  if (strayFiles.length > 0 || file === undefined) {
-    throw new HttpError(
-      'validation-failed',
-      '请在表单字段 file 中上传一个方案文件（upload one plan file, in the form field "file"）',
-    );
-  }
-  const parsed = planDraftUploadFieldsSchema.safeParse(Object.fromEntries(fields));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const named = issue?.code === 'unrecognized_keys' ? issue.keys.join('、') : (issue?.path.join('.') ?? '');
-    throw new HttpError('validation-failed', `表单字段 ${named} 无效（form field ${named}: ${issue?.message ?? ''}）`);
-  }
-  return { ...file, planId: parsed.data.planId ?? null };
-}
-
 const errors = errorResponses(400, 401, 403, 404);
 
 export const planDraftRoutes: FastifyPluginAsyncZod = async (app) => {
   const ctx = (): ServiceContext => serviceContext(app);
 
-  // The upload's form is read by @fastify/multipart in the handler (readUpload checks it); its body schema is there
+  // The upload's form is read by @fastify/multipart in the handler (readUploadForm checks it); its body schema is there
   // for the OpenAPI document, so in this context the body is not validated against it.
   await app.register(async (uploads) => {
     uploads.setValidatorCompiler<ZodType>((route) =>
@@ -147,11 +94,15 @@ export const planDraftRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request, reply) => {
         const actor = requireImporter(request);
-        const upload = await readUpload(app, request);
+        const upload = await readUploadForm(app, request, {
+          maxBytes: app.luoshi.config.maxUploadMb * MIB,
+          fields: planDraftUploadFieldsSchema,
+          missingFile: '请在表单字段 file 中上传一个方案文件（upload one plan file, in the form field "file"）',
+        });
         const draft = await createPlanDraft(ctx(), actor, {
           fileName: upload.fileName,
           bytes: upload.bytes,
-          planId: upload.planId,
+          planId: upload.fields.planId ?? null,
           maxBytes: app.luoshi.config.maxUploadMb * MIB,
         });
         return reply.code(201).send(draft);

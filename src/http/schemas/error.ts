@@ -17,6 +17,9 @@ export const ERROR_CODES = [
   'validation-failed',
   'unauthenticated',
   'unavailable',
+  'csrf-failed',
+  'password-change-required',
+  'rate-limited',
   'internal',
   // Services (ServiceErrorCode)
   'not-found',
@@ -26,6 +29,8 @@ export const ERROR_CODES = [
   'invalid-input',
   'too-large',
   'unsupported-media-type',
+  'sign-in-failed',
+  'account-locked',
   // Domain rules (DomainErrorCode)
   'invalid-period',
   'invalid-cycle',

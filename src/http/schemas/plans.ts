@@ -24,6 +24,7 @@ export const UNIT_KINDS = [
   'other',
 ] as const;
 export const TASK_STATUSES = ['not-started', 'on-track', 'at-risk', 'off-track', 'overdue', 'closed'] as const;
+export const TASK_UNIT_ROLES = ['lead', 'support'] as const;
 export const UNIT_MATCH_KINDS = ['exact', 'alias', 'new'] as const;
 export const TASK_MATCHED_BY = ['key', 'title', 'similar-title'] as const;
 
@@ -412,12 +413,20 @@ const includeRemoved = z
 
 export const planListQuerySchema = z.object({ includeRemoved });
 
-/** The task list's cursor: the id of the last task of the page (the list is in document order). */
-export const taskCursorKeySchema = z.tuple([z.string()]);
+/**
+ * A task list's cursor: the sort key of the last task of the page — its plan, 0 in force or 1 removed, its position
+ * and its id (plans in the order they were made, each plan's tasks in document order, removed ones last).
+ */
+export const taskCursorKeySchema = z.tuple([
+  z.string().min(1).max(64),
+  z.union([z.literal(0), z.literal(1)]),
+  z.number().int(),
+  z.string().min(1).max(64),
+]);
 
-export const planTaskListQuerySchema = pageQuerySchema(taskCursorKeySchema).extend({
+const taskFilters = {
   unit: z.string().min(1).max(64).optional().describe('单位 id：牵头或配合的任务（tasks this unit leads or supports）'),
-  status: z.enum(TASK_STATUSES).optional().describe('任务状态（derived status）'),
+  status: z.enum(TASK_STATUSES).optional().describe('任务状态（derived status, as last computed）'),
   strand: z.string().min(1).max(64).optional().describe('工作方向的节点 id（the strand node）'),
   q: z
     .string()
@@ -427,9 +436,35 @@ export const planTaskListQuerySchema = pageQuerySchema(taskCursorKeySchema).exte
     .optional()
     .describe('在序号、标题、上级标题和单位名称中查找，支持中文（text search, works for Chinese）'),
   includeRemoved,
-});
+};
+
+export const planTaskListQuerySchema = pageQuerySchema(taskCursorKeySchema).extend(taskFilters);
+
+/** `GET /api/tasks`: the tasks of every plan of the workspace, with the plan list's filters and a few more. */
+export const taskListQuerySchema = pageQuerySchema(taskCursorKeySchema)
+  .extend({
+    plan: z.string().min(1).max(64).optional().describe('方案 id（only this plan’s tasks）'),
+    ...taskFilters,
+    role: z
+      .enum(TASK_UNIT_ROLES)
+      .optional()
+      .describe('与 unit 同用：lead 牵头、support 配合（with unit: only where it leads, or supports）'),
+    dueBefore: isoDate.optional().describe('完成期限早于该日（due strictly before this day）'),
+    dueAfter: isoDate.optional().describe('完成期限晚于该日（due strictly after this day）'),
+  })
+  .refine((query) => query.role === undefined || query.unit !== undefined, {
+    path: ['role'],
+    message: '按角色筛选时需同时指定 unit（role needs unit）',
+  });
 
 export const planTaskPageSchema = pageSchema(planTaskSchema);
+
+/** The plan list's cursor: `[createdAt, id]` of the last plan of the page (newest first). */
+export const planCursorKeySchema = z.tuple([z.string().min(1).max(40), z.string().min(1).max(64)]);
+
+export const planPageQuerySchema = pageQuerySchema(planCursorKeySchema);
+
+export const planPageSchema = pageSchema(planSchema);
 
 export const planTargetListSchema = z.object({ items: z.array(planTargetSchema) });
 export const planGoalListSchema = z.object({ items: z.array(planGoalSchema) });

@@ -14,3 +14,16 @@ export const unitSchema = z
   .meta({ id: 'Unit', description: '单位（a unit）' });
 
 export const unitListSchema = z.object({ items: z.array(unitSchema) });
+
+const unitFields = {
+  name: z.string().min(1).max(100).describe('简称（the short name plans use）'),
+  fullName: z.string().max(200).nullable().optional().describe('全称'),
+  kind: z.enum(UNIT_KINDS),
+  aliases: z.array(z.string().min(1).max(100)).max(50).optional().describe('其他写法；给出时整体替换（replaces them）'),
+};
+
+export const createUnitBodySchema = z.strictObject(unitFields);
+
+export const updateUnitBodySchema = z.strictObject({ version: z.number().int().min(1), ...unitFields });
+
+export const unitIdParamsSchema = z.object({ id: z.string().min(1).max(64) });

@@ -1,0 +1,157 @@
+/**
+ * The audit trail: events (append-only, hash-chained per workspace) and each workspace's chain head. Events are read
+ * in pages by keyset, so a walk over millions of them holds one page at a time.
+ */
+import type { Db } from '../database.ts';
+import type { AuditEventRow, AuditOutcome } from '../schema.ts';
+
+/** The id of every workspace's one head row. */
+export const AUDIT_HEAD_ID = 'head';
+
+/**
+ * The columns of an event as written by the audit writer: the row id, the fields its hash covers, and the hash.
+ * Named one by one, so a column added later is not read into (or hashed with) events written before it.
+ */
+const EVENT_COLUMNS = [
+  'id',
+  'workspace_id',
+  'seq',
+  'at',
+  'actor_id',
+  'actor_roles',
+  'action',
+  'subject_type',
+  'subject_id',
+  'detail',
+  'ip',
+  'outcome',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditEventRow)[];
+
+export type AuditEventRecord = Pick<AuditEventRow, (typeof EVENT_COLUMNS)[number]>;
+
+export interface AuditHeadRecord {
+  seq: number;
+  hash: string;
+}
+
+export function findAuditHead(db: Db, workspaceId: string): Promise<AuditHeadRecord | undefined> {
+  return db
+    .selectFrom('audit_heads')
+    .select(['seq', 'hash'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', AUDIT_HEAD_ID)
+    .executeTakeFirst();
+}
+
+/** The head of a workspace's first event. */
+export async function insertAuditHead(db: Db, workspaceId: string, head: AuditHeadRecord, at: string): Promise<void> {
+  await db
+    .insertInto('audit_heads')
+    .values({ id: AUDIT_HEAD_ID, workspace_id: workspaceId, created_at: at, updated_at: at, ...head })
+    .execute();
+}
+
+/** Moves the head from `fromSeq` onto the new latest event; false when the head was not at `fromSeq`. */
+export async function advanceAuditHead(
+  db: Db,
+  workspaceId: string,
+  fromSeq: number,
+  head: AuditHeadRecord,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('audit_heads')
+    .set((eb) => ({ seq: head.seq, hash: head.hash, version: eb('version', '+', 1), updated_at: at }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', AUDIT_HEAD_ID)
+    .where('seq', '=', fromSeq)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}
+
+/**
+ * A page of a workspace's events in chain order, `(seq, id)`, after `after` (a second row under one seq — which
+ * only tampering makes — is not skipped), up to `maxSeq` when given. Reads the unique (workspace_id, seq) index.
+ */
+export function findAuditEventsInChainOrder(
+  db: Db,
+  workspaceId: string,
+  options: { after?: { seq: number; id: string } | null; maxSeq?: number; limit: number },
+): Promise<AuditEventRecord[]> {
+  const { after, maxSeq } = options;
+  let query = db.selectFrom('audit_events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId);
+  if (after != null) {
+    query = query
+      .where('seq', '>=', after.seq)
+      .where((eb) => eb.or([eb('seq', '>', after.seq), eb('id', '>', after.id)]));
+  }
+  if (maxSeq !== undefined) query = query.where('seq', '<=', maxSeq);
+  return query.orderBy('seq').orderBy('id').limit(options.limit).execute();
+}
+
+/** The stored event at a seq (the first by id, should tampering have put two there). */
+export function findAuditEventAt(db: Db, workspaceId: string, seq: number): Promise<AuditEventRecord | undefined> {
+  return db
+    .selectFrom('audit_events')
+    .select(EVENT_COLUMNS)
+    .where('workspace_id', '=', workspaceId)
+    .where('seq', '=', seq)
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export interface AuditEventFilter {
+  /** `at >= from` (ISO instant). */
+  from?: string;
+  /** `at < to` (ISO instant). */
+  to?: string;
+  actorId?: string;
+  action?: string;
+  subjectType?: string;
+  subjectId?: string;
+  outcome?: AuditOutcome;
+}
+
+/**
+ * A page of a workspace's events matching `filter`: newest first after the cursor `beforeSeq` (the admin's list),
+ * or oldest first after `afterSeq` up to `maxSeq` (an export, consistent with the head it ends with).
+ */
+export function findAuditEventPage(
+  db: Db,
+  workspaceId: string,
+  filter: AuditEventFilter,
+  page:
+    | { order: 'newest-first'; beforeSeq?: number; limit: number }
+    | { order: 'oldest-first'; afterSeq?: number; maxSeq: number; limit: number },
+): Promise<AuditEventRecord[]> {
+  let query = db.selectFrom('audit_events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId);
+  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
+  if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.subjectType !== undefined) query = query.where('subject_type', '=', filter.subjectType);
+  if (filter.subjectId !== undefined) query = query.where('subject_id', '=', filter.subjectId);
+  if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
+  if (page.order === 'newest-first') {
+    if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);
+    return query.orderBy('seq', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
+  }
+  if (page.afterSeq !== undefined) query = query.where('seq', '>', page.afterSeq);
+  return query.where('seq', '<=', page.maxSeq).orderBy('seq').orderBy('id').limit(page.limit).execute();
+}
+
+/** A page of workspace ids, in id order, after `afterId`. */
+export async function findWorkspaceIds(db: Db, afterId: string | null, limit: number): Promise<string[]> {
+  let query = db.selectFrom('workspaces').select('id');
+  if (afterId !== null) query = query.where('id', '>', afterId);
+  const rows = await query.orderBy('id').limit(limit).execute();
+  return rows.map((row) => row.id);
+}
+
+export async function workspaceExists(db: Db, workspaceId: string): Promise<boolean> {
+  const row = await db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).executeTakeFirst();
+  return row !== undefined;
+}

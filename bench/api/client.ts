@@ -1,10 +1,10 @@
 /**
- * The benchmark's HTTP client, in a worker thread: the server under test keeps the main thread (and its event loop)
- * to itself, as it would facing clients on other machines, and the client's own work — building requests, reading
- * and parsing answers — runs on the other core. Each request is timed in the worker, from sending it to having read
- * its whole body.
+ * The benchmark's HTTP client, in a process of its own: the server under test keeps its process to itself, as it
+ * would facing clients on other machines — the client's work (building requests, reading answers) runs beside it,
+ * and the server process's CPU time counts the server's work only. Each request is timed in the client, from
+ * sending it to having read its whole body.
  */
-import { Worker } from 'node:worker_threads';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface BenchRequest {
   /** A path under the server's base URL: `/api/tasks?limit=50`. */
@@ -21,11 +21,11 @@ export interface BenchRun {
   seconds: number;
 }
 
-// Plain JavaScript (the worker needs no TypeScript loader): runs the requests with `concurrency` in flight and
+// Plain JavaScript (the client needs no TypeScript loader): runs the requests with `concurrency` in flight and
 // answers once, with the timings or the first failure.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-parentPort.on('message', async ({ id, requests, concurrency }) => {
+const CLIENT_SOURCE = `
+const base = process.argv[1];
+process.on('message', async ({ id, requests, concurrency }) => {
   const samples = new Array(requests.length);
   let next = 0;
   let failure = null;
@@ -36,7 +36,7 @@ parentPort.on('message', async ({ id, requests, concurrency }) => {
       const request = requests[index];
       const sent = performance.now();
       try {
-        const response = await fetch(workerData.base + request.path, {
+        const response = await fetch(base + request.path, {
           method: request.method ?? 'GET',
           headers: request.headers,
           body: request.body,
@@ -52,8 +52,9 @@ parentPort.on('message', async ({ id, requests, concurrency }) => {
     }
   }
   await Promise.all(Array.from({ length: concurrency }, lane));
-  parentPort.postMessage({ id, failure, samples, seconds: (performance.now() - started) / 1000 });
+  process.send({ id, failure, samples, seconds: (performance.now() - started) / 1000 });
 });
+process.on('disconnect', () => process.exit(0));
 `;
 
 interface Reply {
@@ -64,31 +65,37 @@ interface Reply {
 }
 
 export class BenchClient {
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
   private nextId = 0;
 
   constructor(base: string) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { base } });
+    this.child = spawn(process.execPath, ['-e', CLIENT_SOURCE, base], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
   }
 
   /** Sends the requests, `concurrency` at a time; rejects with the first request that did not answer 200. */
   run(requests: readonly BenchRequest[], concurrency = 1): Promise<BenchRun> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`the benchmark client exited (${code})`));
       const onMessage = (reply: Reply) => {
         if (reply.id !== id) return;
-        this.worker.off('message', onMessage);
-        this.worker.off('error', reject);
+        this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
         if (reply.failure !== null) reject(new Error(reply.failure));
         else resolve({ samples: reply.samples, seconds: reply.seconds });
       };
-      this.worker.on('message', onMessage);
-      this.worker.once('error', reject);
-      this.worker.postMessage({ id, requests, concurrency });
+      this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
+      this.child.send({ id, requests, concurrency });
     });
   }
 
   async close(): Promise<void> {
-    await this.worker.terminate();
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.disconnect();
+    await exited;
   }
 }

@@ -6,7 +6,7 @@
 // with real HTTP requests: task lists with filters, one plan's dashboard aggregate — beside the same aggregate as
 // bare SQL (the same compiled statements run through the driver: no HTTP, no zod, no service code) — and report
 // submits (drafts made through the service, then submitted over HTTP, and through the service in process). The
-// client runs in a worker thread (bench/api/client.ts), so the server has its thread to itself.
+// client runs in a process of its own (bench/api/client.ts), so the server has its process to itself.
 // Prints markdown tables with the issue's aims (at S = 1: list p95 ≤ 20 ms, aggregate p95 ≤ 50 ms and within 2× of
 // bare SQL, ≥ 300 submits/s). A benchmark never fails on a time: it exits non-zero only when it cannot run.
 import { cpus, loadavg } from 'node:os';
@@ -87,15 +87,14 @@ interface Timing {
   p95: number;
   p99: number;
   /**
-   * How long the server's thread was busy per request (its event loop's active time over the run, divided by the
-   * requests): the server's own work — routing, validation, services, the SQLite driver or pg's parsing — apart
-   * from the client (in its worker) and from PostgreSQL's processes. On a machine shared with other work the
-   * wall-clock figures stretch; this one much less.
+   * This process's CPU time per request: the server's own work — routing, validation, services, the SQLite driver
+   * or pg's parsing — apart from the client (a process of its own) and from PostgreSQL's processes. On a machine
+   * shared with other work the wall-clock figures stretch; this one much less.
    */
-  busy: number;
+  cpu: number;
 }
 
-function summarize(samples: readonly number[], busyMs: number): Timing {
+function summarize(samples: readonly number[], cpuMs: number): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const n = sorted.length;
   return {
@@ -103,18 +102,19 @@ function summarize(samples: readonly number[], busyMs: number): Timing {
     p50: percentile(sorted, 0.5),
     p95: percentile(sorted, 0.95),
     p99: percentile(sorted, 0.99),
-    busy: n === 0 ? NaN : busyMs / n,
+    cpu: n === 0 ? NaN : cpuMs / n,
   };
 }
 
-/** Runs `measure` and returns its result with the main thread's busy milliseconds over it. */
-async function busyDuring<T>(measure: () => Promise<T>): Promise<{ result: T; busyMs: number }> {
-  const before = performance.eventLoopUtilization();
+/** Runs `measure` and returns its result with this process's CPU milliseconds over it. */
+async function cpuDuring<T>(measure: () => Promise<T>): Promise<{ result: T; cpuMs: number }> {
+  const before = process.cpuUsage();
   const result = await measure();
-  return { result, busyMs: performance.eventLoopUtilization(before).active };
+  const used = process.cpuUsage(before);
+  return { result, cpuMs: (used.user + used.system) / 1000 };
 }
 
-/** Times HTTP requests sent by the client worker, after `warmup` of them. */
+/** Times HTTP requests sent by the client process, after `warmup` of them. */
 async function timeHttp(
   client: BenchClient,
   requests: readonly BenchRequest[],
@@ -122,22 +122,22 @@ async function timeHttp(
   concurrency = 1,
 ): Promise<Timing & { seconds: number }> {
   await client.run(warmup, concurrency);
-  const { result, busyMs } = await busyDuring(() => client.run(requests, concurrency));
-  return { ...summarize(result.samples, busyMs), seconds: result.seconds };
+  const { result, cpuMs } = await cpuDuring(() => client.run(requests, concurrency));
+  return { ...summarize(result.samples, cpuMs), seconds: result.seconds };
 }
 
 /** Times in-process work, one call after the other, after `warmup` calls. */
 async function timeCalls(runs: number, warmup: number, run: (i: number) => Promise<void>): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await run(i);
   const samples: number[] = [];
-  const { busyMs } = await busyDuring(async () => {
+  const { cpuMs } = await cpuDuring(async () => {
     for (let i = 0; i < runs; i++) {
       const started = performance.now();
       await run(warmup + i);
       samples.push(performance.now() - started);
     }
   });
-  return summarize(samples, busyMs);
+  return summarize(samples, cpuMs);
 }
 
 const ms = (value: number) => (Number.isNaN(value) ? '' : value.toFixed(value < 10 ? 2 : 1));
@@ -256,7 +256,7 @@ interface Result {
   store: StoreInfo;
   rows: Row[];
   rates: Rate[];
-  ratio: { p50: number; p95: number; busy: number | null };
+  ratio: { p50: number; p95: number; cpu: number | null };
   notes: string[];
 }
 
@@ -365,8 +365,8 @@ async function measure(
     const ratio = {
       p50: http.p50 / sql.p50,
       p95: http.p95 / sql.p95,
-      // PostgreSQL's bare statements do their work in PostgreSQL's processes, not this thread: no busy ratio there.
-      busy: dialect === 'sqlite' ? http.busy / sql.busy : null,
+      // PostgreSQL's bare statements do their work in PostgreSQL's processes, not this one: no CPU ratio there.
+      cpu: dialect === 'sqlite' ? http.cpu / sql.cpu : null,
     };
 
     log(`  ${dialect}: report submits`);
@@ -553,15 +553,15 @@ function printResult(result: Result, shape: BenchShape): void {
       `${thousands(counts.readings)} readings, ${thousands(counts.milestones)} milestones, ${thousands(counts.notices)} ` +
       `notices (${reused ? 'cached build, made' : 'built'} in ${buildSeconds.toFixed(0)} s)\n`,
   );
-  console.log('| measure | n | p50 ms | p95 ms | p99 ms | server busy ms / request | aim at S = 1 |');
+  console.log('| measure | n | p50 ms | p95 ms | p99 ms | server CPU ms / request | aim at S = 1 |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const row of result.rows) {
-    const { n, p50, p95, p99, busy } = row.timing;
-    console.log(`| ${row.what} | ${n} | ${ms(p50)} | ${ms(p95)} | ${ms(p99)} | ${ms(busy)} | ${row.aim} |`);
+    const { n, p50, p95, p99, cpu } = row.timing;
+    console.log(`| ${row.what} | ${n} | ${ms(p50)} | ${ms(p95)} | ${ms(p99)} | ${ms(cpu)} | ${row.aim} |`);
   }
-  const { p50, p95, busy } = result.ratio;
-  const busyText = busy === null ? '' : `${busy.toFixed(2)}×`;
-  console.log(`| dashboard: HTTP ÷ bare SQL | | ${p50.toFixed(2)}× | ${p95.toFixed(2)}× | | ${busyText} | ≤ 2× |`);
+  const { p50, p95, cpu } = result.ratio;
+  const cpuText = cpu === null ? '' : `${cpu.toFixed(2)}×`;
+  console.log(`| dashboard: HTTP ÷ bare SQL | | ${p50.toFixed(2)}× | ${p95.toFixed(2)}× | | ${cpuText} | ≤ 2× |`);
   if (result.rates.length > 0) {
     console.log('\n| throughput | n | per second | aim at S = 1 |');
     console.log('| --- | ---: | ---: | --- |');

@@ -26,6 +26,26 @@ const openApiPlugin: FastifyPluginAsync = async (app) => {
         { name: 'system', description: '系统（system）' },
         { name: 'identity', description: '身份（identity）' },
       ],
+      // How a client authenticates (src/http/session.ts): the session cookie that sign-in sets, and the session's
+      // CSRF token in a header on every change. In Swagger UI: sign in with POST /api/auth/sign-in (the browser
+      // keeps the cookie), then paste the answer's csrfToken under "Authorize".
+      components: {
+        securitySchemes: {
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'luoshi_session',
+            description: '登录后由服务器设置（set by sign-in）',
+          },
+          csrf: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-CSRF-Token',
+            description: '登录返回的 csrfToken，每个修改请求都须带上（the csrfToken of sign-in, on every change）',
+          },
+        },
+      },
+      security: [{ session: [], csrf: [] }],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

@@ -3,7 +3,8 @@
  *
  *   GET /api/plans/:id/dashboard → PlanDashboard
  *
- * Whoever may see the plan may see its dashboard; a plan of another workspace, or one the actor may not see, is 404.
+ * Whoever may see the plan and its delivery record may see its dashboard (the public, even of a published plan, gets
+ * 403); a plan of another workspace, or one the actor may not see, is 404.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { planDashboard } from '../../services/dashboard.service.ts';
@@ -24,7 +25,7 @@ export const dashboardRoutes: FastifyPluginAsyncZod = async (app) => {
           '逾期和缺报；本期和上期报告按状态；未办结督办单按级别及逾期数；销号申请；逾期和 30 天内到期的节点；' +
           '指标的达标情况。本报告期为最近已结束的一期（各单位正在报送的一期）。',
         params: dashboardParamsSchema,
-        response: { 200: planDashboardSchema, ...errorResponses(400, 401, 404) },
+        response: { 200: planDashboardSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => planDashboard(serviceContext(app), requireActor(request), request.params.id),

@@ -121,7 +121,8 @@ export const planRoutes: FastifyPluginAsyncZod = async (app) => {
           '被新版本删除的任务仅在 includeRemoved=true 时列出，排在最后。',
         params: idParamsSchema,
         querystring: planTaskListQuerySchema,
-        response: { 200: planTaskPageSchema, ...errors },
+        // 403: the status filter, for the public (a task's status comes from the delivery record).
+        response: { 200: planTaskPageSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -20,7 +20,6 @@ import {
   runDashboardQueries,
   type DashboardParams,
   type DashboardRows,
-  type DashboardTargetRow,
   type ReportSlotRow,
 } from '../db/queries/dashboard.queries.ts';
 import {
@@ -43,7 +42,7 @@ import {
   type PeriodKey,
 } from '../domain/periods.ts';
 import { isDomainError } from '../domain/errors.ts';
-import type { Reading, TargetSpec } from '../domain/quantities.ts';
+import type { Reading } from '../domain/quantities.ts';
 import { assessTarget, plannedPath, type TargetStatus } from '../domain/trajectory.ts';
 import type { NoticeLevel } from '../domain/workflow.ts';
 import { canViewDelivery } from '../policies/project.policy.ts';
@@ -52,7 +51,7 @@ import { ServiceError } from './errors.ts';
 import type { Plan } from './plan-state.ts';
 import { readablePlan } from './plan.service.ts';
 import { firstReportingPeriod, reportingPeriods, type ReportingPeriod } from './report-periods.ts';
-import { targetDeadline } from './report-targets.service.ts';
+import { specOf } from './report-targets.service.ts';
 import type { ReportState } from './report-state.ts';
 
 export type TaskStatusCounts = Record<TaskStatus, number>;
@@ -225,26 +224,6 @@ function periodReports(
   return { period, slots: slotCounts(slots), byState, late };
 }
 
-/**
- * The target as the domain rules see it — the mirror of the report-targets service's own mapping: the deadline from
- * `targetDeadline`, a stored baseline without a period taken as of the year before the plan starts. Null without a
- * deadline.
- */
-function targetSpecOf(row: DashboardTargetRow, plan: Plan): TargetSpec | null {
-  const deadline = targetDeadline(row, plan);
-  if (deadline === null) return null;
-  const baselinePeriod = row.baseline_period ?? (plan.startYear === null ? null : String(plan.startYear - 1));
-  return {
-    comparator: row.comparator,
-    value: row.comparator === 'range' ? [row.value_low, row.value_high ?? row.value_low] : row.value_low,
-    deadline,
-    cumulative: row.cumulative === 1,
-    ...(row.baseline_value === null || baselinePeriod === null
-      ? {}
-      : { baseline: { value: row.baseline_value, period: baselinePeriod } }),
-  };
-}
-
 /** Assesses each target as `targetProgress` does, from the rows the dashboard read (no query per target). */
 function assessTargets(rows: DashboardRows, plan: Plan, now: Date, timeZone: string): PlanDashboard['targets'] {
   const readingsOf = new Map<string, Reading[]>();
@@ -285,7 +264,7 @@ function assessTargets(rows: DashboardRows, plan: Plan, now: Date, timeZone: str
   for (const target of rows.targets) {
     const all = readingsOf.get(target.id) ?? [];
     if (all.length > 0) summary.withReading += 1;
-    const spec = targetSpecOf(target, plan);
+    const spec = specOf(target, plan);
     if (spec === null) {
       summary.unassessed += 1;
       continue;

@@ -150,8 +150,25 @@ export function targetDeadline(
   return year !== undefined && isPeriodKey(year) ? year : null;
 }
 
-/** The target as the domain rules see it, with the entered baseline (if any); null without a deadline. */
-function specOf(row: TargetRow, plan: Plan): TargetSpec | null {
+/** The columns of a target that make its spec (the dashboard reads no more). */
+export type TargetSpecRow = Pick<
+  TargetRow,
+  | 'deadline'
+  | 'period'
+  | 'comparator'
+  | 'value_low'
+  | 'value_high'
+  | 'cumulative'
+  | 'baseline_value'
+  | 'baseline_period'
+> &
+  Partial<Pick<TargetRow, 'unit'>>;
+
+/**
+ * The target as the domain rules see it: the deadline from `targetDeadline`, the entered baseline (if any), a
+ * stored baseline without a period taken as of the year before the plan starts. Null without a deadline.
+ */
+export function specOf(row: TargetSpecRow, plan: Pick<Plan, 'startYear' | 'endYear'>): TargetSpec | null {
   const deadline = targetDeadline(row, plan);
   if (deadline === null) return null;
   const baselinePeriod = row.baseline_period ?? (plan.startYear === null ? null : String(plan.startYear - 1));
@@ -160,7 +177,7 @@ function specOf(row: TargetRow, plan: Plan): TargetSpec | null {
     value: row.comparator === 'range' ? [row.value_low, row.value_high ?? row.value_low] : row.value_low,
     deadline,
     cumulative: row.cumulative === 1,
-    unit: row.unit,
+    ...(row.unit === undefined ? {} : { unit: row.unit }),
     ...(row.baseline_value === null || baselinePeriod === null
       ? {}
       : { baseline: { value: row.baseline_value, period: baselinePeriod } }),

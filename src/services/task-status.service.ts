@@ -16,6 +16,7 @@
 import type { Db } from '../db/database.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
 import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { findReadingsOfTargets } from '../db/queries/reading.queries.ts';
 import {
   deleteQueuedAtVersion,
   findQueuedEntriesOfTasks,
@@ -27,7 +28,6 @@ import {
   findLatestCloseOutsOfTasks,
   findLiveNoticesOfTasks,
   findMilestonesOfTasks,
-  findReadingsOfTargets,
   findReportsOfTasks,
   findStatusTask,
   findTargetsOfTasks,

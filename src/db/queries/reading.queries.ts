@@ -1,7 +1,7 @@
 /** Readings (reported values) of targets: those a report carries, and a target's recorded ones. */
 import type { Db } from '../database.ts';
 import type { NewReading, ReadingRow, ReportState } from '../schema.ts';
-import { chunks } from './support.ts';
+import { bySlices, chunks } from './support.ts';
 
 /** The readings reports carry, by report and target. */
 export async function findReadingsOfReports(
@@ -58,28 +58,41 @@ export interface TargetReadingRow extends ReadingRow {
   report_submitted_at: string | null;
 }
 
-/**
- * A target's readings that count: those entered without a report, and those of reports in `reportStates`. In
- * period order, then by when they were recorded.
- */
+/** One target's readings that count (see `findReadingsOfTargets`), in period order. */
 export function findReadingsOfTarget(
   db: Db,
   workspaceId: string,
   targetId: string,
   reportStates: readonly ReportState[],
 ): Promise<TargetReadingRow[]> {
-  return db
-    .selectFrom('readings as g')
-    .leftJoin('reports as r', (join) =>
-      join.onRef('r.workspace_id', '=', 'g.workspace_id').onRef('r.id', '=', 'g.report_id'),
-    )
-    .selectAll('g')
-    .select(['r.unit_id as report_unit_id', 'r.state as report_state', 'r.submitted_at as report_submitted_at'])
-    .where('g.workspace_id', '=', workspaceId)
-    .where('g.target_id', '=', targetId)
-    .where((eb) => eb.or([eb('g.report_id', 'is', null), eb('r.state', 'in', [...reportStates])]))
-    .orderBy('g.period')
-    .orderBy('g.created_at')
-    .orderBy('g.id')
-    .execute();
+  return findReadingsOfTargets(db, workspaceId, [targetId], reportStates);
+}
+
+/**
+ * The targets' readings that count, those entered without a report
+ * and those of reports in `reportStates`; by target, in period order, then by when they were recorded.
+ */
+export function findReadingsOfTargets(
+  db: Db,
+  workspaceId: string,
+  targetIds: readonly string[],
+  reportStates: readonly ReportState[],
+): Promise<TargetReadingRow[]> {
+  return bySlices(targetIds, (slice) =>
+    db
+      .selectFrom('readings as g')
+      .leftJoin('reports as r', (join) =>
+        join.onRef('r.workspace_id', '=', 'g.workspace_id').onRef('r.id', '=', 'g.report_id'),
+      )
+      .selectAll('g')
+      .select(['r.unit_id as report_unit_id', 'r.state as report_state', 'r.submitted_at as report_submitted_at'])
+      .where('g.workspace_id', '=', workspaceId)
+      .where('g.target_id', 'in', slice)
+      .where((eb) => eb.or([eb('g.report_id', 'is', null), eb('r.state', 'in', [...reportStates])]))
+      .orderBy('g.target_id')
+      .orderBy('g.period')
+      .orderBy('g.created_at')
+      .orderBy('g.id')
+      .execute(),
+  );
 }

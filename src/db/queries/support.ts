@@ -9,3 +9,10 @@ export function chunks<T>(rows: readonly T[], size = INSERT_CHUNK_ROWS): T[][] {
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
+
+/** Runs a read per slice of distinct ids (bound parameters stay under the limits) and concatenates the rows. */
+export async function bySlices<T>(ids: readonly string[], read: (slice: string[]) => Promise<T[]>): Promise<T[]> {
+  const rows: T[] = [];
+  for (const slice of chunks([...new Set(ids)])) rows.push(...(await read(slice)));
+  return rows;
+}

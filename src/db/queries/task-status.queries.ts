@@ -16,8 +16,7 @@ import type {
   TaskUnitRole,
   TrajectoryPointRow,
 } from '../schema.ts';
-import type { TargetReadingRow } from './reading.queries.ts';
-import { chunks } from './support.ts';
+import { bySlices, chunks } from './support.ts';
 
 export interface TaskStatusTaskRow {
   id: string;
@@ -57,13 +56,6 @@ export async function findStatusTasks(
         .execute()),
     );
   }
-  return rows;
-}
-
-/** Runs a read per slice of ids and concatenates the rows. */
-async function bySlices<T>(ids: readonly string[], read: (slice: string[]) => Promise<T[]>): Promise<T[]> {
-  const rows: T[] = [];
-  for (const slice of chunks([...new Set(ids)])) rows.push(...(await read(slice)));
   return rows;
 }
 
@@ -205,35 +197,6 @@ export function findTargetsOfTasks(db: Db, workspaceId: string, taskIds: readonl
       .orderBy('task_id')
       .orderBy('position')
       .orderBy('id')
-      .execute(),
-  );
-}
-
-/**
- * The targets' readings that count, as `findReadingsOfTarget` gives them for one: those entered without a report
- * and those of reports in `reportStates`; by target, in period order, then by when they were recorded.
- */
-export function findReadingsOfTargets(
-  db: Db,
-  workspaceId: string,
-  targetIds: readonly string[],
-  reportStates: readonly ReportState[],
-): Promise<TargetReadingRow[]> {
-  return bySlices(targetIds, (slice) =>
-    db
-      .selectFrom('readings as g')
-      .leftJoin('reports as r', (join) =>
-        join.onRef('r.workspace_id', '=', 'g.workspace_id').onRef('r.id', '=', 'g.report_id'),
-      )
-      .selectAll('g')
-      .select(['r.unit_id as report_unit_id', 'r.state as report_state', 'r.submitted_at as report_submitted_at'])
-      .where('g.workspace_id', '=', workspaceId)
-      .where('g.target_id', 'in', slice)
-      .where((eb) => eb.or([eb('g.report_id', 'is', null), eb('r.state', 'in', [...reportStates])]))
-      .orderBy('g.target_id')
-      .orderBy('g.period')
-      .orderBy('g.created_at')
-      .orderBy('g.id')
       .execute(),
   );
 }

@@ -376,44 +376,10 @@ export function planDashboardQueries(db: Db, params: DashboardParams): Dashboard
  * runs them one after the other on its one connection).
  */
 export async function runDashboardQueries(db: Db, params: DashboardParams): Promise<DashboardRows> {
-  const q = planDashboardQueries(db, params);
-  const run = async <Row>(query: CompiledQuery<Row>): Promise<Row[]> => (await db.executeQuery(query)).rows;
-  const [
-    strandStatus,
-    leadUnitStatus,
-    currentSlots,
-    previousSlots,
-    reportStates,
-    openNotices,
-    closeOuts,
-    milestones,
-    targets,
-    trajectoryPoints,
-    readings,
-  ] = await Promise.all([
-    run(q.strandStatus),
-    run(q.leadUnitStatus),
-    run(q.currentSlots),
-    run(q.previousSlots),
-    run(q.reportStates),
-    run(q.openNotices),
-    run(q.closeOuts),
-    run(q.milestones),
-    run(q.targets),
-    run(q.trajectoryPoints),
-    run(q.readings),
-  ]);
-  return {
-    strandStatus,
-    leadUnitStatus,
-    currentSlots,
-    previousSlots,
-    reportStates,
-    openNotices,
-    closeOuts,
-    milestones,
-    targets,
-    trajectoryPoints,
-    readings,
-  };
+  const queries: Readonly<Record<string, CompiledQuery<unknown>>> = planDashboardQueries(db, params);
+  const rows = await Promise.all(
+    Object.entries(queries).map(async ([name, query]) => [name, (await db.executeQuery(query)).rows] as const),
+  );
+  // One entry per query of `DashboardQueries`, each with the rows its compiled query is typed to return.
+  return Object.fromEntries(rows) as unknown as DashboardRows;
 }

@@ -48,6 +48,9 @@ function bootstrapActor(workspaceId: string): Actor {
  * when there are accounts already (or no workspace to put them in).
  */
 export async function createInitialAccounts(ctx: ServiceContext, config: AuthConfig): Promise<InitialAccount[]> {
+  // Every start but the first ends here, before hashing four passwords (tens of ms and 32 MiB each) for nothing.
+  // The transaction below asks again, under the lock, in case another server got there meanwhile.
+  if (await hasAnyUser(ctx.db)) return [];
   const passwords = INITIAL_ACCOUNTS.map(() => oneTimePassword());
   const hashes = await Promise.all(passwords.map((password) => hashPassword(password, scryptCost(config))));
   const now = ctx.clock();

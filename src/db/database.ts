@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqlite } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
@@ -81,8 +81,38 @@ function openSqlite(filename: string, options: OpenOptions): DatabaseHandle {
     sqlite?.close();
     throw new DatabaseOpenError(`sqlite:${filename}`, { cause: error });
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** How many prepared statements a SQLite connection keeps (distinct SQL texts, least recently used out first). */
+const STATEMENTS_KEPT = 500;
+
+/**
+ * The connection as Kysely's driver sees it, with its prepared statements kept: the driver prepares every query
+ * anew, and preparing costs about as much as running a small query (a dashboard's 13 statements spent 1 ms of its
+ * 20 on it). A statement is handed out again only when idle — not in the middle of an iteration.
+ */
+function keepingStatements(sqlite: SqliteDatabase.Database): KyselySqlite {
+  const kept = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      const statement = kept.get(text);
+      if (statement !== undefined && !statement.busy) {
+        // Most recently used last: the map's order is the eviction order.
+        kept.delete(text);
+        kept.set(text, statement);
+        return statement;
+      }
+      const fresh = sqlite.prepare(text);
+      if (statement === undefined) {
+        if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
+        kept.set(text, fresh);
+      }
+      return fresh;
+    },
+  };
 }
 
 /** postgres://user:secret@host/db → postgres://user@host/db, for messages. */

@@ -42,6 +42,20 @@ const MAX_YEAR = 9999;
 
 const KEY_PATTERN = /^(\d{4})(?:-(?:M(\d{2})|Q(\d)|H(\d)))?$/;
 
+/**
+ * Memos of pure look-ups a page repeats thousands of times (every reading's period, every due date's midnight).
+ * Each is bounded: valid keys are few (20 per year), and past `MEMO_LIMIT` entries a memo starts afresh.
+ */
+const MEMO_LIMIT = 10_000;
+const parsed = new Map<PeriodKey, Readonly<Period>>();
+const midnights = new Map<string, number>();
+
+function remember<K, V>(memo: Map<K, V>, key: K, value: V): V {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 function invalidPeriod(key: unknown, why = ''): DomainError {
   return new DomainError(
     'invalid-period',
@@ -58,7 +72,9 @@ function invalidPeriod(key: unknown, why = ''): DomainError {
  * parsePeriod('2021-Q3'); // { frequency: 'quarterly', year: 2021, index: 3 }
  * parsePeriod('2021-Q5'); // throws DomainError invalid-period
  */
-export function parsePeriod(key: PeriodKey): Period {
+export function parsePeriod(key: PeriodKey): Readonly<Period> {
+  const known = typeof key === 'string' ? parsed.get(key) : undefined;
+  if (known !== undefined) return known;
   const match = typeof key === 'string' ? KEY_PATTERN.exec(key) : null;
   if (!match) throw invalidPeriod(key);
   const year = Number(match[1]);
@@ -73,7 +89,7 @@ export function parsePeriod(key: PeriodKey): Period {
           ? { frequency: 'half-yearly', year, index: Number(half) }
           : { frequency: 'yearly', year, index: 1 };
   if (period.index < 1 || period.index > 12 / MONTHS_IN[period.frequency]) throw invalidPeriod(key);
-  return period;
+  return remember(parsed, key, Object.freeze(period));
 }
 
 /**
@@ -320,6 +336,9 @@ function offsetAt(time: number, timeZone: string): number {
  * starts at the first instant after the gap. This is Temporal's 'compatible' disambiguation.
  */
 function localMidnight(year: number, month: number, day: number, timeZone: string): number {
+  const key = `${timeZone} ${year} ${month} ${day}`;
+  const known = midnights.get(key);
+  if (known !== undefined) return known;
   const wall = new Date(0);
   wall.setUTCFullYear(year, month - 1, day);
   const local = wall.getTime();
@@ -327,8 +346,7 @@ function localMidnight(year: number, month: number, day: number, timeZone: strin
   const before = offsetAt(local - DAY_MS, timeZone);
   const after = offsetAt(local + DAY_MS, timeZone);
   const candidates = [local - before, local - after].filter((t) => t + offsetAt(t, timeZone) === local);
-  if (candidates.length > 0) return Math.min(...candidates);
-  return local - before;
+  return remember(midnights, key, candidates.length > 0 ? Math.min(...candidates) : local - before);
 }
 
 /** Local midnight of `day` (may overflow into later months) of a month on the single month axis. */

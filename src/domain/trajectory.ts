@@ -254,7 +254,8 @@ export function assessTarget(
   const unit = spec.unit ?? '';
   const label = periodLabel(period);
   const amount = (value: number | null) => (value === null ? '—' : formatQuantity(value) + unit);
-  const figures = `${label}应达 ${amount(expected)}，实际 ${amount(actual)}`;
+  // Only the path's messages quote the figures: they are written out when one is chosen.
+  const figures = () => `${label}应达 ${amount(expected)}，实际 ${amount(actual)}`;
 
   const notes: TargetReason[] =
     resolved?.source === 'first-reading'
@@ -297,17 +298,17 @@ export function assessTarget(
     return result(
       'off-track',
       'off-path',
-      `严重落后于计划进度 ${formatQuantity(gap)}${unit}（${figures}），超过基期至目标差距的 ${OFF_TRACK_THRESHOLD * 100}%`,
+      `严重落后于计划进度 ${formatQuantity(gap)}${unit}（${figures()}），超过基期至目标差距的 ${OFF_TRACK_THRESHOLD * 100}%`,
     );
   }
   if (gap > BEHIND_THRESHOLD * scale + slack) {
     return result(
       'behind',
       'behind-path',
-      `落后于计划进度 ${formatQuantity(gap)}${unit}（${figures}），超过基期至目标差距的 ${BEHIND_THRESHOLD * 100}%`,
+      `落后于计划进度 ${formatQuantity(gap)}${unit}（${figures()}），超过基期至目标差距的 ${BEHIND_THRESHOLD * 100}%`,
     );
   }
-  return result('on-track', 'on-path', `符合计划进度（${figures}）`);
+  return result('on-track', 'on-path', `符合计划进度（${figures()}）`);
 }
 
 export interface Forecast {

@@ -36,6 +36,46 @@ describe.runIf(TEST_DIALECTS.includes('sqlite'))('openDatabase on SQLite', () =>
     }
   });
 
+  it('keeps prepared statements: fresh parameters, a stream left early, a changed table, more texts than kept', async () => {
+    const handle = await openDatabase({ database: { dialect: 'sqlite', filename: ':memory:' } });
+    try {
+      const { db } = handle;
+      await sql`create table t (n integer)`.execute(db);
+      await sql`insert into t (n) values (1), (2), (3)`.execute(db);
+      const all = () =>
+        db
+          .selectFrom('t' as never)
+          .select(sql<number>`n`.as('n'))
+          .orderBy(sql`n`)
+          .execute();
+      expect(await all()).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      // The same text again: the kept statement, with fresh parameters and fresh rows.
+      await sql`insert into t (n) values (${4})`.execute(db);
+      await sql`insert into t (n) values (${5})`.execute(db);
+      expect((await all()).map((row) => row.n)).toEqual([1, 2, 3, 4, 5]);
+      // The same text streamed, the stream left after its first row, then run again: the statement is free again.
+      for await (const row of db
+        .selectFrom('t' as never)
+        .select(sql<number>`n`.as('n'))
+        .orderBy(sql`n`)
+        .stream()) {
+        expect(row.n).toBe(1);
+        break;
+      }
+      expect((await all()).map((row) => row.n)).toEqual([1, 2, 3, 4, 5]);
+      // A kept statement follows a change of the table it reads.
+      await sql`alter table t add column m integer default 7`.execute(db);
+      const wide = () => sql<{ n: number; m: number }>`select * from t order by n limit 1`.execute(db);
+      expect((await wide()).rows).toEqual([{ n: 1, m: 7 }]);
+      // More distinct texts than are kept: the oldest go, and each still runs.
+      for (let i = 0; i < 600; i++) await sql.raw(`select ${i} as i`).execute(db);
+      expect((await sql.raw<{ i: number }>('select 0 as i').execute(db)).rows).toEqual([{ i: 0 }]);
+      expect((await wide()).rows).toEqual([{ n: 1, m: 7 }]);
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('says which file it could not open', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'luoshi-open-'));
     try {

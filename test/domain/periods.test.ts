@@ -73,6 +73,17 @@ describe('period keys', () => {
     expect(isPeriodKey(key)).toBe(false);
   });
 
+  it('reads a key once: the same frozen period after, and a refused key stays refused', () => {
+    const first = parsePeriod('2031-Q2');
+    expect(parsePeriod('2031-Q2')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toEqual({ frequency: 'quarterly', year: 2031, index: 2 });
+    for (let i = 0; i < 2; i++) expect(codeOf(() => parsePeriod('2031-Q5'))).toBe('invalid-period');
+    // Far more keys than the memo holds: each still reads right.
+    for (let year = 1000; year < 9999; year++) expect(parsePeriod(`${year}-M12`).year).toBe(year);
+    expect(parsePeriod('2031-Q2')).toEqual(first);
+  });
+
   it('refuses to write a period outside its year', () => {
     expect(codeOf(() => formatPeriod({ frequency: 'quarterly', year: 2021, index: 5 }))).toBe('invalid-period');
     expect(codeOf(() => formatPeriod({ frequency: 'monthly', year: 2021.5, index: 1 }))).toBe('invalid-period');

@@ -47,6 +47,16 @@ function isDriverError(error: object): boolean {
   return error instanceof SqliteDatabase.SqliteError || error instanceof pg.DatabaseError;
 }
 
+/** A driver's error in the chain carries one of `codes`. */
+function hasDriverCode(error: unknown, codes: ReadonlySet<string>): boolean {
+  for (const candidate of causes(error)) {
+    if (!isDriverError(candidate)) continue;
+    const code = codeOf(candidate);
+    if (code !== null && codes.has(code)) return true;
+  }
+  return false;
+}
+
 /** The kind of integrity constraint a database error reports, or null when it is not a constraint violation. */
 export function constraintViolationKind(error: unknown): ConstraintKind | null {
   if (error instanceof ConstraintViolationError) return error.kind;
@@ -81,17 +91,20 @@ export function isCheckViolation(error: unknown): boolean {
   return constraintViolationKind(error) === 'check';
 }
 
+// A guard trigger refused the change (RAISE(ABORT) on SQLite; restrict_violation raised by a PL/pgSQL guard).
+const GUARD_CODES = new Set(['SQLITE_CONSTRAINT_TRIGGER', '23001']);
+
+/** One of the database's guard triggers (the audit trail's, migration 0008) refused the statement. */
+export function isRefusedByGuard(error: unknown): boolean {
+  return hasDriverCode(error, GUARD_CODES);
+}
+
 /**
  * The transaction lost a race and may simply be run again: SQLite stayed busy past busy_timeout, or PostgreSQL
  * reported a serialization failure or deadlock.
  */
 export function isRetryableTransactionError(error: unknown): boolean {
-  for (const candidate of causes(error)) {
-    if (!isDriverError(candidate)) continue;
-    const code = codeOf(candidate);
-    if (code !== null && RETRYABLE_CODES.has(code)) return true;
-  }
-  return false;
+  return hasDriverCode(error, RETRYABLE_CODES);
 }
 
 /**

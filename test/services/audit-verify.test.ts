@@ -120,6 +120,29 @@ describeEachDatabase('audit verification', (database, dialect) => {
       ).rejects.toThrow(/审计链头与审计事件不一致/);
       expect(await auditTrailOf(db, workspaceId)).toHaveLength(3);
     });
+
+    it('stops recording on a trail cut at its end, or a head moved back, even with the guards off', async () => {
+      const { db } = database();
+      const record = (actor: Parameters<typeof recordAudit>[1]) =>
+        inTransaction(db, (trx) =>
+          recordAudit(trx, actor, new Date(), { action: 'x', subjectType: null, subjectId: null }),
+        );
+      // The last event gone, the head still on it: the head names no stored event.
+      const cut = await trail(3);
+      await withoutAuditGuards(db, dialect, async () => {
+        await sql`delete from audit_events where workspace_id = ${cut.workspaceId} and seq = 3`.execute(db);
+        await expect(record(cut.actor)).rejects.toThrow(/审计链头与审计事件不一致/);
+      });
+      expect(await auditTrailOf(db, cut.workspaceId)).toHaveLength(2);
+      // The head moved back onto an earlier event (seq and hash): the next seq is taken.
+      const moved = await trail(3);
+      await withoutAuditGuards(db, dialect, async () => {
+        await sql`update audit_heads set seq = 2, hash = ${moved.events[1]?.hash ?? ''}
+          where workspace_id = ${moved.workspaceId}`.execute(db);
+        await expect(record(moved.actor)).rejects.toThrow(/审计链头与审计事件不一致/);
+      });
+      expect(await auditTrailOf(db, moved.workspaceId)).toHaveLength(3);
+    });
   });
 
   it('passes an untouched chain, with its count and head, and an empty workspace', async () => {

@@ -3,6 +3,7 @@
  * in pages by keyset, so a walk over millions of them holds one page at a time.
  */
 import type { Db } from '../database.ts';
+import { dialectOf } from '../dialect.ts';
 import type { AuditEventRow, AuditOutcome } from '../schema.ts';
 
 /** The id of every workspace's one head row. */
@@ -45,6 +46,19 @@ export function findAuditHead(db: Db, workspaceId: string): Promise<AuditHeadRec
     .executeTakeFirst();
 }
 
+/**
+ * The workspace's head, read to append the next event: on PostgreSQL the head row stays locked until the
+ * transaction ends, so writers of one workspace take their turns (SQLite has one writer at a time).
+ */
+export function lockAuditHead(db: Db, workspaceId: string): Promise<AuditHeadRecord | undefined> {
+  const query = db
+    .selectFrom('audit_heads')
+    .select(['seq', 'hash'])
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', AUDIT_HEAD_ID);
+  return (dialectOf(db) === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
+}
+
 /** The head of a workspace's first event. */
 export async function insertAuditHead(db: Db, workspaceId: string, head: AuditHeadRecord, at: string): Promise<void> {
   await db
@@ -53,11 +67,14 @@ export async function insertAuditHead(db: Db, workspaceId: string, head: AuditHe
     .execute();
 }
 
-/** Moves the head from `fromSeq` onto the new latest event; false when the head was not at `fromSeq`. */
+/**
+ * Moves the head from `from` onto the new latest event; false when the head was not at `from`, or `from` names no
+ * stored event (the trail was cut at its end). The statement reads the events afresh, after the head was locked.
+ */
 export async function advanceAuditHead(
   db: Db,
   workspaceId: string,
-  fromSeq: number,
+  from: AuditHeadRecord,
   head: AuditHeadRecord,
   at: string,
 ): Promise<boolean> {
@@ -66,7 +83,18 @@ export async function advanceAuditHead(
     .set((eb) => ({ seq: head.seq, hash: head.hash, version: eb('version', '+', 1), updated_at: at }))
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', AUDIT_HEAD_ID)
-    .where('seq', '=', fromSeq)
+    .where('seq', '=', from.seq)
+    .where('hash', '=', from.hash)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('audit_events as e')
+          .select('e.seq')
+          .where('e.workspace_id', '=', workspaceId)
+          .where('e.seq', '=', from.seq)
+          .where('e.hash', '=', from.hash),
+      ),
+    )
     .executeTakeFirst();
   return result.numUpdatedRows === 1n;
 }

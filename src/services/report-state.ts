@@ -9,20 +9,16 @@
  * `awaiting-approval`. Services and clients see the domain's states only.
  */
 import type { Db } from '../db/database.ts';
-import { findPlan } from '../db/queries/plan.queries.ts';
 import { findReadingsOfReports } from '../db/queries/reading.queries.ts';
 import {
   findContributionsOfReports,
-  findReportTask,
-  findUnitsOfTask,
-  findWorkspaceTimeZone,
+  findReportTaskFacts,
   type ReportStateFilter,
   type ReportTaskRow,
   type ReportWithPlanRow,
   type TaskUnitNameRow,
 } from '../db/queries/report.queries.ts';
 import type { ConfidenceCode, ReportState as StoredReportState } from '../db/schema.ts';
-import { DEFAULT_TIME_ZONE } from '../domain/periods.ts';
 import type { ReportFlow, ReportState } from '../domain/workflow.ts';
 import type { TaskUnitIds } from '../policies/report.policy.ts';
 import { notFound } from './errors.ts';
@@ -216,19 +212,13 @@ function unitsByRole(rows: readonly TaskUnitNameRow[]): ReportTaskContext['units
 
 /** Loads a task of the workspace with its plan and units; `not-found` when the workspace has no such task. */
 export async function loadReportTask(db: Db, workspaceId: string, taskId: string): Promise<ReportTaskContext> {
-  const task = await findReportTask(db, workspaceId, taskId);
-  if (task === undefined) throw notFound('任务', taskId);
-  const [planRow, timeZone, unitRows] = await Promise.all([
-    findPlan(db, workspaceId, task.plan_id),
-    findWorkspaceTimeZone(db, workspaceId),
-    findUnitsOfTask(db, workspaceId, taskId),
-  ]);
-  if (planRow === undefined) throw notFound('方案', task.plan_id);
-  const units = unitsByRole(unitRows);
+  const facts = await findReportTaskFacts(db, workspaceId, taskId);
+  if (facts === undefined) throw notFound('任务', taskId);
+  const units = unitsByRole(facts.units);
   return {
-    task,
-    plan: mapPlan(planRow),
-    timeZone: timeZone ?? DEFAULT_TIME_ZONE,
+    task: facts.task,
+    plan: mapPlan(facts.plan),
+    timeZone: facts.timeZone,
     units,
     unitIds: { lead: units.lead.map((unit) => unit.id), support: units.support.map((unit) => unit.id) },
   };

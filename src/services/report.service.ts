@@ -45,7 +45,7 @@ import {
   type ReportWithPlanRow,
 } from '../db/queries/report.queries.ts';
 import { findTargetsOfTask } from '../db/queries/trajectory.queries.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, ReportRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { DEFAULT_TIME_ZONE, periodLabel, reportDueAt } from '../domain/periods.ts';
@@ -186,8 +186,9 @@ async function loadAllowed(
   return { row, context };
 }
 
-async function reloaded(trx: Trx, actor: Actor, reportId: string): Promise<Report> {
-  return toReport(trx, actor.workspaceId, await findReportOrThrow(trx, actor, reportId));
+/** A report as stored after a change (the row an insert or update returned), with its readings and contributions. */
+function changed(trx: Trx, actor: Actor, stored: ReportRow, task: { plan_id: string }): Promise<Report> {
+  return toReport(trx, actor.workspaceId, { ...stored, plan_id: task.plan_id });
 }
 
 /** The stored fields the workflow state decides. */
@@ -343,15 +344,14 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
         next_steps: draft.nextSteps,
       };
       const existing = await findReportOfUnit(trx, ws, { taskId: context.task.id, unitId, period: draft.period });
-      let reportId: string;
+      let stored: ReportRow;
       let revisedFrom: string | null = null;
       if (existing === undefined) {
         if (draft.expectedVersion !== undefined)
           throw stale(WHAT, `${draft.taskId}/${draft.period}`, draft.expectedVersion);
         checkNewPeriod(context, draft.period, at);
-        reportId = newId('report');
-        await insertReport(trx, {
-          id: reportId,
+        stored = await insertReport(trx, {
+          id: newId('report'),
           workspace_id: ws,
           created_at: now,
           updated_at: now,
@@ -363,7 +363,6 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
           created_by: actor.userId,
         });
       } else {
-        reportId = existing.id;
         if (draft.expectedVersion !== existing.version) {
           throw stale(WHAT, existing.id, draft.expectedVersion ?? 0);
         }
@@ -378,8 +377,10 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
           { ...fields, ...flowFields(next), approved_at: null, approved_by: null },
           now,
         );
-        if (!updated) throw stale(WHAT, existing.id, existing.version);
+        if (updated === undefined) throw stale(WHAT, existing.id, existing.version);
+        stored = updated;
       }
+      const reportId = stored.id;
       await replaceReadings(trx, actor, reportId, draft.period, draft.readings, now);
       if (draft.contributions !== undefined) await replaceContributions(trx, actor, reportId, draft.contributions, now);
       await markTaskStatusStale(trx, ws, context.task.id, now);
@@ -399,7 +400,7 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
           ...(draft.contributions === undefined ? {} : { contributions: draft.contributions.map((c) => c.unitId) }),
         },
       });
-      return reloaded(trx, actor, reportId);
+      return changed(trx, actor, stored, context.task);
     });
   } catch (error) {
     // Two first saves of one (task, unit, period) at once: the second finds the report made meanwhile.
@@ -583,7 +584,7 @@ export async function saveReportContribution(
       { ...flowFields(next), approved_at: null, approved_by: null },
       now,
     );
-    if (!updated) throw stale(WHAT, reportId, expectedVersion);
+    if (updated === undefined) throw stale(WHAT, reportId, expectedVersion);
     const unitId = actor.unitId ?? '';
     const current = await findContributionsOfReports(trx, actor.workspaceId, [reportId]);
     const others = current.filter((c) => c.unit_id !== unitId).map((c) => ({ unitId: c.unit_id, text: c.text }));
@@ -599,7 +600,7 @@ export async function saveReportContribution(
         ...(next === flow ? {} : { revisedFrom: flow.state }),
       },
     });
-    return reloaded(trx, actor, reportId);
+    return changed(trx, actor, updated, row);
   });
 }
 
@@ -631,9 +632,8 @@ async function moveReport(
     const from = flowOf(row).state;
     const next = transitionOrThrow(row, step.action(at), context);
     const change = { ...flowFields(next), ...step.fields(now, actor) };
-    if (!(await updateReport(trx, actor.workspaceId, reportId, expectedVersion, change, now))) {
-      throw stale(WHAT, reportId, expectedVersion);
-    }
+    const updated = await updateReport(trx, actor.workspaceId, reportId, expectedVersion, change, now);
+    if (updated === undefined) throw stale(WHAT, reportId, expectedVersion);
     await markTaskStatusStale(trx, actor.workspaceId, context.task.id, now);
     await recordAudit(trx, actor, at, {
       action: step.audit,
@@ -641,7 +641,7 @@ async function moveReport(
       subjectId: reportId,
       detail: { from, to: next.state, version: expectedVersion + 1, ...step.detail },
     });
-    return reloaded(trx, actor, reportId);
+    return changed(trx, actor, updated, row);
   });
 }
 
@@ -756,15 +756,17 @@ export async function submitReport(
   try {
     return await inTransaction(ctx.db, async (trx) => {
       const { row, context } = await loadAllowed(trx, actor, reportId, canSubmitReport, REFUSE_WRITE);
-      const replay = await replayOf(trx, actor, reportId, idempotencyKey);
-      if (replay !== null) return replay;
+      // A retry of the submission that set this key: its answer again. (A key another report holds is found by
+      // the unique index when the update below sets it.)
+      if (row.idempotency_key === idempotencyKey) return toReport(trx, ws, row);
       if (row.version !== expectedVersion) throw stale(WHAT, reportId, expectedVersion);
       assertTaskOpen(context);
       const dueAt = reportDueAt(row.period, context.plan.cycle, context.timeZone);
       const from = flowOf(row).state;
       const next = transitionOrThrow(row, { type: 'submit', at, dueAt }, context);
       const change = { ...flowFields(next), idempotency_key: idempotencyKey, decided_at: null, decided_by: null };
-      if (!(await updateReport(trx, ws, reportId, expectedVersion, change, now))) {
+      const updated = await updateReport(trx, ws, reportId, expectedVersion, change, now);
+      if (updated === undefined) {
         // Lost a race: to a retry of this very submission (its answer is ours), or to another change (stale).
         const again = await replayOf(trx, actor, reportId, idempotencyKey);
         if (again !== null) return again;
@@ -785,7 +787,7 @@ export async function submitReport(
           idempotencyKey,
         },
       });
-      return reloaded(trx, actor, reportId);
+      return changed(trx, actor, updated, row);
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;

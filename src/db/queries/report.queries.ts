@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type {
   NewReport,
+  PlanRow,
   NewReportContribution,
   ReportContributionRow,
   ReportRow,
@@ -27,20 +28,90 @@ export interface ReportTaskRow {
   closed_at: string | null;
 }
 
-export function findReportTask(db: Db, workspaceId: string, taskId: string): Promise<ReportTaskRow | undefined> {
-  return db
-    .selectFrom('tasks')
-    .select(['id', 'plan_id', 'number', 'title', 'removed_in_version', 'closed_at'])
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', taskId)
-    .executeTakeFirst();
-}
-
 export interface TaskUnitNameRow {
   unit_id: string;
   unit_name: string;
   role: TaskUnitRole;
   position: number;
+}
+
+/** A task with its plan, its workspace's time zone and its units: what a report service checks a report against. */
+export interface ReportTaskFacts {
+  task: ReportTaskRow;
+  plan: PlanRow;
+  /** The workspace's IANA time zone. */
+  timeZone: string;
+  /** Leads first, each role in written order (lead 0 is the primary lead). */
+  units: TaskUnitNameRow[];
+}
+
+/**
+ * The task of the workspace with its plan, time zone and units, in one statement (a row per unit, the task's facts
+ * repeated on each); undefined for no such task.
+ */
+export async function findReportTaskFacts(
+  db: Db,
+  workspaceId: string,
+  taskId: string,
+): Promise<ReportTaskFacts | undefined> {
+  const rows = await db
+    .selectFrom('tasks as t')
+    .innerJoin('plans as p', (join) =>
+      join.onRef('p.workspace_id', '=', 't.workspace_id').onRef('p.id', '=', 't.plan_id'),
+    )
+    .innerJoin('workspaces as w', 'w.id', 't.workspace_id')
+    .leftJoin('task_units as tu', (join) =>
+      join.onRef('tu.workspace_id', '=', 't.workspace_id').onRef('tu.task_id', '=', 't.id'),
+    )
+    .leftJoin('units as u', (join) =>
+      join.onRef('u.workspace_id', '=', 'tu.workspace_id').onRef('u.id', '=', 'tu.unit_id'),
+    )
+    .selectAll('p')
+    .select([
+      't.id as task_id',
+      't.number as task_number',
+      't.title as task_title',
+      't.removed_in_version as task_removed_in_version',
+      't.closed_at as task_closed_at',
+      'w.time_zone as workspace_time_zone',
+      'tu.unit_id as task_unit_id',
+      'u.name as task_unit_name',
+      'tu.role as task_unit_role',
+      'tu.position as task_unit_position',
+    ])
+    .where('t.workspace_id', '=', workspaceId)
+    .where('t.id', '=', taskId)
+    .orderBy('tu.role')
+    .orderBy('tu.position')
+    .execute();
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  const {
+    task_id: id,
+    task_number: number,
+    task_title: title,
+    task_removed_in_version: removed_in_version,
+    task_closed_at: closed_at,
+    workspace_time_zone: timeZone,
+    task_unit_id: _unitId,
+    task_unit_name: _unitName,
+    task_unit_role: _role,
+    task_unit_position: _position,
+    ...plan
+  } = first;
+  const units: TaskUnitNameRow[] = [];
+  for (const row of rows) {
+    const {
+      task_unit_id: unit_id,
+      task_unit_name: unit_name,
+      task_unit_role: role,
+      task_unit_position: position,
+    } = row;
+    if (unit_id !== null && unit_name !== null && role !== null && position !== null) {
+      units.push({ unit_id, unit_name, role, position });
+    }
+  }
+  return { task: { id, plan_id: plan.id, number, title, removed_in_version, closed_at }, plan, timeZone, units };
 }
 
 /** A task's units with their names: leads first, each role in written order (lead 0 is the primary lead). */
@@ -131,8 +202,9 @@ export function findReportsOfTaskPeriod(
     .execute();
 }
 
-export async function insertReport(db: Db, row: NewReport): Promise<void> {
-  await db.insertInto('reports').values(row).execute();
+/** Inserts a report and returns it as stored. */
+export function insertReport(db: Db, row: NewReport): Promise<ReportRow> {
+  return db.insertInto('reports').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
 export type ReportFieldsUpdate = Omit<
@@ -140,23 +212,23 @@ export type ReportFieldsUpdate = Omit<
   'id' | 'workspace_id' | 'task_id' | 'unit_id' | 'period' | 'version' | 'created_at' | 'updated_at' | 'created_by'
 >;
 
-/** Updates a report still at `expectedVersion`; false when it moved on. */
-export async function updateReport(
+/** Updates a report still at `expectedVersion` and returns it as stored; undefined when it moved on. */
+export function updateReport(
   db: Db,
   workspaceId: string,
   id: string,
   expectedVersion: number,
   change: ReportFieldsUpdate,
   at: string,
-): Promise<boolean> {
-  const result = await db
+): Promise<ReportRow | undefined> {
+  return db
     .updateTable('reports')
     .set((eb) => ({ ...change, version: eb('version', '+', 1), updated_at: at }))
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .where('version', '=', expectedVersion)
+    .returningAll()
     .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }
 
 /** A stored state, narrowed by whether the unit has approved it (an approved draft is stored as a draft). */

@@ -211,7 +211,9 @@ try {
 
 if (!process.argv.includes('--sqlite-only')) {
   const schema = `luoshi_bench_${randomBytes(4).toString('hex')}`;
-  const postgres = await openDatabase({ database: { dialect: 'postgres', connectionString: POSTGRES_URL, schema } });
+  const postgres = await openDatabase({
+    database: { dialect: 'postgres', connectionString: POSTGRES_URL, schema, prepare: true },
+  });
   try {
     await measure('postgres', postgres, rows);
   } finally {

@@ -20,6 +20,8 @@ export type DatabaseConfig =
       readonly connectionString: string;
       /** The schema to work in (`?schema=…`), or null for the server's default search path. */
       readonly schema: string | null;
+      /** Whether connections prepare the statements they run (`?prepare=off` turns it off; see prepared-statements.ts). */
+      readonly prepare: boolean;
     };
 
 export interface Config {
@@ -146,7 +148,8 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Reads a DATABASE_URL: `sqlite:<path>` (relative to the working directory), `sqlite::memory:`, or
- * `postgres://…` / `postgresql://…` with an optional `?schema=name`. Returns null when it is none of these.
+ * `postgres://…` / `postgresql://…` with an optional `?schema=name` and `?prepare=on|off`. Returns null when it is
+ * none of these.
  */
 export function parseDatabaseUrl(url: string): DatabaseConfig | null {
   if (url.startsWith('sqlite:')) {
@@ -164,8 +167,11 @@ export function parseDatabaseUrl(url: string): DatabaseConfig | null {
   if (parsed.hostname === '' && !parsed.searchParams.has('host')) return null;
   const schema = parsed.searchParams.get('schema');
   if (schema !== null && !SCHEMA_NAME.test(schema)) return null;
+  const prepare = parsed.searchParams.get('prepare') ?? 'on';
+  if (prepare !== 'on' && prepare !== 'off') return null;
   parsed.searchParams.delete('schema');
-  return { dialect: 'postgres', connectionString: parsed.toString(), schema };
+  parsed.searchParams.delete('prepare');
+  return { dialect: 'postgres', connectionString: parsed.toString(), schema, prepare: prepare === 'on' };
 }
 
 function isTimeZone(value: string): boolean {
@@ -265,8 +271,8 @@ const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
       }
       return database;
     }),
-    zh: ' sqlite:<文件路径>、sqlite::memory: 或 postgres://…（可带 ?schema=小写名称）',
-    en: 'sqlite:<path>, sqlite::memory: or postgres://… (optionally ?schema=lowercase_name)',
+    zh: ' sqlite:<文件路径>、sqlite::memory: 或 postgres://…（可带 ?schema=小写名称、?prepare=on|off）',
+    en: 'sqlite:<path>, sqlite::memory: or postgres://… (optionally ?schema=lowercase_name, ?prepare=on|off)',
   },
   DATA_DIR: {
     schema: z.string().refine((dir) => !dir.includes('\0')),

@@ -126,6 +126,14 @@ describe('loadConfig', () => {
       dialect: 'postgres',
       connectionString: 'postgres://postgres@127.0.0.1:5432/test',
       schema: null,
+      prepare: true,
+    });
+    // Behind a pooler in transaction mode: no named statements. Luoshi's own parameters leave the URL for `pg`.
+    expect(parseDatabaseUrl('postgres://pgbouncer:6432/luoshi?prepare=off&schema=a&sslmode=require')).toEqual({
+      dialect: 'postgres',
+      connectionString: 'postgres://pgbouncer:6432/luoshi?sslmode=require',
+      schema: 'a',
+      prepare: false,
     });
   });
 
@@ -141,6 +149,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'sqlite:'],
     ['DATABASE_URL', 'postgres://'],
     ['DATABASE_URL', 'postgres://localhost/luoshi?schema=Bad-Name'],
+    ['DATABASE_URL', 'postgres://localhost/luoshi?prepare=no'],
     ['DATA_DIR', 'data\0dir'],
     ['TIME_ZONE', 'Mars/Olympus_Mons'],
     ['TIME_ZONE', '+08:00'],

@@ -250,7 +250,9 @@ export async function ensurePostgresStore(
   }
 
   const started = performance.now();
-  const handle = await openDatabase({ database: { dialect: 'postgres', connectionString, schema: null } });
+  const handle = await openDatabase({
+    database: { dialect: 'postgres', connectionString, schema: null, prepare: true },
+  });
   try {
     await migrateToLatest(handle.db);
   } finally {

@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 import { MIGRATIONS } from './migrations/index.ts';
+import { preparingPool } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 export { dialectOf, type DialectName } from './dialect.ts';
@@ -60,7 +61,7 @@ export async function openDatabase(
 ): Promise<DatabaseHandle> {
   return config.database.dialect === 'sqlite'
     ? openSqlite(config.database.filename, options)
-    : openPostgres(config.database.connectionString, config.database.schema, options);
+    : openPostgres(config.database, options);
 }
 
 function openSqlite(filename: string, options: OpenOptions): DatabaseHandle {
@@ -127,8 +128,7 @@ function redact(connectionString: string): string {
 }
 
 async function openPostgres(
-  connectionString: string,
-  schema: string | null,
+  { connectionString, schema, prepare }: Extract<DatabaseConfig, { dialect: 'postgres' }>,
   options: OpenOptions,
 ): Promise<DatabaseHandle> {
   // pg returns int8 (count(*), sum of integers) and numeric (avg) as strings, to be safe beyond 2^53. Luoshi's
@@ -146,7 +146,7 @@ async function openPostgres(
   });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: prepare ? preparingPool(pool) : pool }) });
   try {
     if (schema !== null) await ensureSchema(db, schema);
     else await sql`select 1`.execute(db);

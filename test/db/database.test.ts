@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config.ts';
 import { DatabaseOpenError, migrateToLatest, openDatabase } from '../../src/db/database.ts';
 import { MIGRATIONS } from '../../src/db/migrations/index.ts';
-import { TEST_DIALECTS } from '../helpers/db.ts';
+import { PREPARED_PER_CONNECTION } from '../../src/db/prepared-statements.ts';
+import { TEST_DIALECTS, createTestDatabase } from '../helpers/db.ts';
 
 describe.runIf(TEST_DIALECTS.includes('sqlite'))('openDatabase on SQLite', () => {
   it('creates the folder of a new database file', async () => {
@@ -97,6 +98,7 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('openDatabase on PostgreSQL',
           dialect: 'postgres',
           connectionString: 'postgres://luoshi:s3cret@127.0.0.1:1/luoshi',
           schema: null,
+          prepare: true,
         },
       },
       { timeoutMs: 1000 },
@@ -105,4 +107,37 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('openDatabase on PostgreSQL',
     await expect(open).rejects.toThrow(/^无法打开数据库 postgres:\/\/luoshi@127\.0\.0\.1:1\/luoshi：/);
     await expect(open).rejects.not.toThrow(/s3cret/);
   });
+
+  it.each([true, false])(
+    'runs statements again and again, more than a connection prepares, and after their table changed (prepare: %s)',
+    async (prepare) => {
+      const handle = await createTestDatabase('postgres', { migrate: false, prepare, poolSize: 1 });
+      try {
+        const { db } = handle;
+        await sql`create table t (n integer)`.execute(db);
+        for (let n = 1; n <= 8; n++) await sql`insert into t (n) values (${n})`.execute(db);
+        const sum = async () =>
+          (await sql<{ s: number }>`select sum(n)::int as s from t where n > ${0}`.execute(db)).rows;
+        expect(await sum()).toEqual([{ s: 36 }]);
+        // `select *` prepared, then its table gains a column: PostgreSQL refuses the prepared statement once
+        // ("cached plan must not change result type"), and its connection is replaced rather than reused.
+        const all = () => sql<Record<string, number>>`select * from t where n = ${1}`.execute(db);
+        expect((await all()).rows).toEqual([{ n: 1 }]);
+        await sql`alter table t add column m integer default 7`.execute(db);
+        const after = await all().then(
+          (result) => result.rows,
+          (error: unknown) => (error as { code?: string }).code,
+        );
+        expect(after).toEqual(prepare ? '0A000' : [{ n: 1, m: 7 }]);
+        expect((await all()).rows).toEqual([{ n: 1, m: 7 }]);
+        // More distinct texts than one connection prepares: the rest run unnamed, and the first still run.
+        for (let i = 0; i <= PREPARED_PER_CONNECTION; i++) {
+          expect((await sql.raw<{ i: number }>(`select ${i} as i`).execute(db)).rows).toEqual([{ i }]);
+        }
+        expect(await sum()).toEqual([{ s: 36 }]);
+      } finally {
+        await handle.dispose();
+      }
+    },
+  );
 });

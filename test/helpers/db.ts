@@ -116,6 +116,9 @@ export interface TestDatabase extends DatabaseHandle {
 export interface TestDatabaseOptions {
   /** Apply the migrations first (default true). */
   readonly migrate?: boolean;
+  /** PostgreSQL: prepare statements (default true, as DATABASE_URL's default) and the pool's size (default 4). */
+  readonly prepare?: boolean;
+  readonly poolSize?: number;
 }
 
 /** A fresh, private database of the given dialect. */
@@ -133,8 +136,15 @@ export async function createTestDatabase(
     await ensurePostgres();
     const schema = newSchemaName();
     handle = await openDatabase(
-      { database: { dialect: 'postgres', connectionString: TEST_POSTGRES_URL, schema } },
-      { poolSize: 4 },
+      {
+        database: {
+          dialect: 'postgres',
+          connectionString: TEST_POSTGRES_URL,
+          schema,
+          prepare: options.prepare ?? true,
+        },
+      },
+      { poolSize: options.poolSize ?? 4 },
     );
     cleanUp = async () => {
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });

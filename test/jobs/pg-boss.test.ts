@@ -55,13 +55,20 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20
 }
 
 it('names its schema after the deployment’s and schedules whole minutes as cron', () => {
-  expect(pgBossSchemaFor({ dialect: 'postgres', connectionString: 'postgres://db/luoshi', schema: null })).toBe(
-    'pgboss',
-  );
-  expect(pgBossSchemaFor({ dialect: 'postgres', connectionString: 'postgres://db/luoshi', schema: 'district_a' })).toBe(
-    'district_a_pgboss',
-  );
-  expect(pgBossSchemaFor({ dialect: 'postgres', connectionString: 'x', schema: 'a'.repeat(63) })).toHaveLength(63);
+  expect(
+    pgBossSchemaFor({ dialect: 'postgres', connectionString: 'postgres://db/luoshi', schema: null, prepare: true }),
+  ).toBe('pgboss');
+  expect(
+    pgBossSchemaFor({
+      dialect: 'postgres',
+      connectionString: 'postgres://db/luoshi',
+      schema: 'district_a',
+      prepare: true,
+    }),
+  ).toBe('district_a_pgboss');
+  expect(
+    pgBossSchemaFor({ dialect: 'postgres', connectionString: 'x', schema: 'a'.repeat(63), prepare: true }),
+  ).toHaveLength(63);
   expect([cronFor(900), cronFor(60), cronFor(3600), cronFor(2), cronFor(420)]).toEqual([
     '*/15 * * * *',
     '* * * * *',

@@ -3,8 +3,8 @@ import { sql } from 'kysely';
 import type { Db } from '../database.ts';
 import type {
   NewReport,
-  PlanRow,
   NewReportContribution,
+  PlanRow,
   ReportContributionRow,
   ReportRow,
   ReportState,

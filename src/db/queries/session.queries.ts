@@ -8,17 +8,64 @@ export async function insertSession(db: Db, row: NewSession): Promise<void> {
 
 export type SessionWithUser = SessionRow & { user: UserRow };
 
-/** The session with this id and its user, whatever its state (the caller checks revocation and timeouts). */
+/**
+ * The session with this id and its user, whatever its state (the caller checks revocation and timeouts), in one
+ * statement: every request that carries a session cookie asks.
+ */
 export async function findSessionWithUser(db: Db, id: string): Promise<SessionWithUser | undefined> {
-  const session = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-  if (session === undefined) return undefined;
-  const user = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('workspace_id', '=', session.workspace_id)
-    .where('id', '=', session.user_id)
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', (join) =>
+      join.onRef('u.workspace_id', '=', 's.workspace_id').onRef('u.id', '=', 's.user_id'),
+    )
+    .selectAll('u')
+    .select([
+      's.id as session_id',
+      's.workspace_id as session_workspace_id',
+      's.user_id as session_user_id',
+      's.version as session_version',
+      's.created_at as session_created_at',
+      's.updated_at as session_updated_at',
+      's.expires_at as session_expires_at',
+      's.csrf_token as session_csrf_token',
+      's.ip as session_ip',
+      's.user_agent as session_user_agent',
+      's.via as session_via',
+      's.revoked_at as session_revoked_at',
+    ])
+    .where('s.id', '=', id)
     .executeTakeFirst();
-  return user === undefined ? undefined : { ...session, user };
+  if (row === undefined) return undefined;
+  const {
+    session_id,
+    session_workspace_id,
+    session_user_id,
+    session_version,
+    session_created_at,
+    session_updated_at,
+    session_expires_at,
+    session_csrf_token,
+    session_ip,
+    session_user_agent,
+    session_via,
+    session_revoked_at,
+    ...user
+  } = row;
+  const session: SessionRow = {
+    id: session_id,
+    workspace_id: session_workspace_id,
+    user_id: session_user_id,
+    version: session_version,
+    created_at: session_created_at,
+    updated_at: session_updated_at,
+    expires_at: session_expires_at,
+    csrf_token: session_csrf_token,
+    ip: session_ip,
+    user_agent: session_user_agent,
+    via: session_via,
+    revoked_at: session_revoked_at,
+  };
+  return { ...session, user };
 }
 
 /** Records activity: the idle timeout counts from `updated_at`. */

@@ -28,12 +28,12 @@ import {
   findProjects,
   findUnitRef,
   findUnitsOfTask,
-  findWorkspaceTimeZone,
   insertProject,
   updateProject as updateProjectRow,
   type ProjectFieldsUpdate,
   type ProjectWithRefsRow,
 } from '../db/queries/project.queries.ts';
+import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
 import type { IsoDate, MilestoneRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { DEFAULT_TIME_ZONE, localDateOf, startOfLocalDay } from '../domain/periods.ts';

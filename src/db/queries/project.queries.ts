@@ -67,11 +67,6 @@ export function findUnitRef(
     .executeTakeFirst();
 }
 
-export async function findWorkspaceTimeZone(db: Db, workspaceId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('workspaces').select('time_zone').where('id', '=', workspaceId).executeTakeFirst();
-  return row?.time_zone;
-}
-
 export async function insertProject(db: Db, row: NewProject): Promise<void> {
   await db.insertInto('projects').values(row).execute();
 }

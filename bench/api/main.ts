@@ -206,9 +206,21 @@ function postgresRunner(connectionString: string): BareRunner {
   types.setTypeParser(pg.types.builtins.INT8, Number);
   types.setTypeParser(pg.types.builtins.NUMERIC, Number);
   const pool = new pg.Pool({ connectionString, max: 10, types });
+  // Prepared by name, as the server's connections prepare them (src/db/prepared-statements.ts): the peer is the best
+  // the driver does with these statements.
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (name === undefined) names.set(text, (name = `bare_${names.size + 1}`));
+    return name;
+  };
   return {
     async run(statements) {
-      await Promise.all(statements.map((statement) => pool.query(statement.sql, [...statement.parameters])));
+      await Promise.all(
+        statements.map((statement) =>
+          pool.query({ name: nameOf(statement.sql), text: statement.sql, values: [...statement.parameters] }),
+        ),
+      );
     },
     close: () => pool.end(),
   };

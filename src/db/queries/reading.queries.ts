@@ -9,20 +9,16 @@ export async function findReadingsOfReports(
   workspaceId: string,
   reportIds: readonly string[],
 ): Promise<ReadingRow[]> {
-  const rows: ReadingRow[] = [];
-  for (const slice of chunks([...new Set(reportIds)])) {
-    rows.push(
-      ...(await db
-        .selectFrom('readings')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('report_id', 'in', slice)
-        .orderBy('report_id')
-        .orderBy('id')
-        .execute()),
-    );
-  }
-  return rows;
+  return bySlices(reportIds, (slice) =>
+    db
+      .selectFrom('readings')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('report_id', 'in', slice)
+      .orderBy('report_id')
+      .orderBy('id')
+      .execute(),
+  );
 }
 
 export async function insertReadings(db: Db, rows: readonly NewReading[]): Promise<void> {

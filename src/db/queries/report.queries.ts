@@ -11,7 +11,7 @@ import type {
   ReportUpdate,
   TaskUnitRole,
 } from '../schema.ts';
-import { chunks } from './support.ts';
+import { bySlices, chunks } from './support.ts';
 
 /** The workspace's IANA time zone (periods and due dates are local to it); undefined for an unknown workspace. */
 export async function findWorkspaceTimeZone(db: Db, workspaceId: string): Promise<string | undefined> {
@@ -135,17 +135,15 @@ export async function findUnitNames(
   workspaceId: string,
   unitIds: readonly string[],
 ): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  for (const slice of chunks([...new Set(unitIds)])) {
-    const rows = await db
+  const rows = await bySlices(unitIds, (slice) =>
+    db
       .selectFrom('units')
       .select(['id', 'name'])
       .where('workspace_id', '=', workspaceId)
       .where('id', 'in', slice)
-      .execute();
-    for (const row of rows) names.set(row.id, row.name);
-  }
-  return names;
+      .execute(),
+  );
+  return new Map(rows.map((row) => [row.id, row.name]));
 }
 
 /** A report with the plan of its task (a report's plan is its task's). */
@@ -301,20 +299,16 @@ export async function findContributionsOfReports(
   workspaceId: string,
   reportIds: readonly string[],
 ): Promise<ReportContributionRow[]> {
-  const rows: ReportContributionRow[] = [];
-  for (const slice of chunks([...new Set(reportIds)])) {
-    rows.push(
-      ...(await db
-        .selectFrom('report_contributions')
-        .selectAll()
-        .where('workspace_id', '=', workspaceId)
-        .where('report_id', 'in', slice)
-        .orderBy('report_id')
-        .orderBy('id')
-        .execute()),
-    );
-  }
-  return rows;
+  return bySlices(reportIds, (slice) =>
+    db
+      .selectFrom('report_contributions')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('report_id', 'in', slice)
+      .orderBy('report_id')
+      .orderBy('id')
+      .execute(),
+  );
 }
 
 export async function insertContributions(db: Db, rows: readonly NewReportContribution[]): Promise<void> {

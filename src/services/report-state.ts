@@ -13,6 +13,8 @@ import { findReadingsOfReports } from '../db/queries/reading.queries.ts';
 import {
   findContributionsOfReports,
   findReportTaskFacts,
+  findReportWithFacts,
+  type ReportTaskFacts,
   type ReportStateFilter,
   type ReportTaskRow,
   type ReportWithPlanRow,
@@ -210,10 +212,8 @@ function unitsByRole(rows: readonly TaskUnitNameRow[]): ReportTaskContext['units
   return units;
 }
 
-/** Loads a task of the workspace with its plan and units; `not-found` when the workspace has no such task. */
-export async function loadReportTask(db: Db, workspaceId: string, taskId: string): Promise<ReportTaskContext> {
-  const facts = await findReportTaskFacts(db, workspaceId, taskId);
-  if (facts === undefined) throw notFound('任务', taskId);
+/** The context of a task from its facts. */
+function contextOf(facts: ReportTaskFacts): ReportTaskContext {
   const units = unitsByRole(facts.units);
   return {
     task: facts.task,
@@ -222,4 +222,22 @@ export async function loadReportTask(db: Db, workspaceId: string, taskId: string
     units,
     unitIds: { lead: units.lead.map((unit) => unit.id), support: units.support.map((unit) => unit.id) },
   };
+}
+
+/** Loads a task of the workspace with its plan and units; `not-found` when the workspace has no such task. */
+export async function loadReportTask(db: Db, workspaceId: string, taskId: string): Promise<ReportTaskContext> {
+  const facts = await findReportTaskFacts(db, workspaceId, taskId);
+  if (facts === undefined) throw notFound('任务', taskId);
+  return contextOf(facts);
+}
+
+/** Loads a report of the workspace with its task's context; `not-found` when the workspace has no such report. */
+export async function loadReportInContext(
+  db: Db,
+  workspaceId: string,
+  reportId: string,
+): Promise<{ row: ReportWithPlanRow; context: ReportTaskContext }> {
+  const found = await findReportWithFacts(db, workspaceId, reportId);
+  if (found === undefined) throw notFound('报告', reportId);
+  return { row: found.report, context: contextOf(found.facts) };
 }

@@ -30,7 +30,6 @@ import {
 import {
   deleteContributions,
   findContributionsOfReports,
-  findReport,
   findReportByIdempotencyKey,
   findReportOfUnit,
   findReportPage,
@@ -88,6 +87,7 @@ import {
 import { reportingPeriods, type ReportingPeriod } from './report-periods.ts';
 import {
   flowOf,
+  loadReportInContext,
   loadReportTask,
   storedStateFilter,
   storedStateOf,
@@ -166,12 +166,6 @@ function assertTaskOpen(context: ReportTaskContext): void {
   }
 }
 
-async function findReportOrThrow(db: Db, actor: Actor, reportId: string) {
-  const row = await findReport(db, actor.workspaceId, reportId);
-  if (row === undefined) throw notFound(WHAT, reportId);
-  return row;
-}
-
 /** The report and its task, once the actor is found to be allowed; `forbidden` otherwise. */
 async function loadAllowed(
   db: Db,
@@ -180,8 +174,7 @@ async function loadAllowed(
   may: (actor: Actor, report: ReportOwner, units: TaskUnitIds) => boolean,
   refusal: string,
 ): Promise<{ row: ReportWithPlanRow; context: ReportTaskContext }> {
-  const row = await findReportOrThrow(db, actor, reportId);
-  const context = await loadReportTask(db, actor.workspaceId, row.task_id);
+  const { row, context } = await loadReportInContext(db, actor.workspaceId, reportId);
   if (!may(actor, { unitId: row.unit_id }, context.unitIds)) throw forbidden(refusal);
   return { row, context };
 }

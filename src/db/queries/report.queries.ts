@@ -46,15 +46,11 @@ export interface ReportTaskFacts {
 }
 
 /**
- * The task of the workspace with its plan, time zone and units, in one statement (a row per unit, the task's facts
- * repeated on each); undefined for no such task.
+ * The task facts' statement: a row per unit of the task (none: one row with null unit fields), each carrying the
+ * task's, its plan's and its workspace's fields under prefixed names, so a report's own columns can sit beside them.
  */
-export async function findReportTaskFacts(
-  db: Db,
-  workspaceId: string,
-  taskId: string,
-): Promise<ReportTaskFacts | undefined> {
-  const rows = await db
+function taskFactsQuery(db: Db, workspaceId: string) {
+  return db
     .selectFrom('tasks as t')
     .innerJoin('plans as p', (join) =>
       join.onRef('p.workspace_id', '=', 't.workspace_id').onRef('p.id', '=', 't.plan_id'),
@@ -66,13 +62,30 @@ export async function findReportTaskFacts(
     .leftJoin('units as u', (join) =>
       join.onRef('u.workspace_id', '=', 'tu.workspace_id').onRef('u.id', '=', 'tu.unit_id'),
     )
-    .selectAll('p')
     .select([
-      't.id as task_id',
+      't.id as task_row_id',
       't.number as task_number',
       't.title as task_title',
       't.removed_in_version as task_removed_in_version',
       't.closed_at as task_closed_at',
+      'p.id as plan_id',
+      'p.workspace_id as plan_workspace_id',
+      'p.version as plan_version',
+      'p.created_at as plan_created_at',
+      'p.updated_at as plan_updated_at',
+      'p.title as plan_title',
+      'p.doc_number as plan_doc_number',
+      'p.issuer as plan_issuer',
+      'p.issued_on as plan_issued_on',
+      'p.start_year as plan_start_year',
+      'p.end_year as plan_end_year',
+      'p.vision_year as plan_vision_year',
+      'p.cycle_frequency as plan_cycle_frequency',
+      'p.cycle_due_days as plan_cycle_due_days',
+      'p.requires_unit_approval as plan_requires_unit_approval',
+      'p.published as plan_published',
+      'p.current_version as plan_current_version',
+      'p.created_by as plan_created_by',
       'w.time_zone as workspace_time_zone',
       'tu.unit_id as task_unit_id',
       'u.name as task_unit_name',
@@ -80,38 +93,110 @@ export async function findReportTaskFacts(
       'tu.position as task_unit_position',
     ])
     .where('t.workspace_id', '=', workspaceId)
-    .where('t.id', '=', taskId)
     .orderBy('tu.role')
-    .orderBy('tu.position')
-    .execute();
-  const first = rows[0];
-  if (first === undefined) return undefined;
-  const {
-    task_id: id,
-    task_number: number,
-    task_title: title,
-    task_removed_in_version: removed_in_version,
-    task_closed_at: closed_at,
-    workspace_time_zone: timeZone,
-    task_unit_id: _unitId,
-    task_unit_name: _unitName,
-    task_unit_role: _role,
-    task_unit_position: _position,
-    ...plan
-  } = first;
+    .orderBy('tu.position');
+}
+
+type TaskFactsRow = Awaited<ReturnType<ReturnType<typeof taskFactsQuery>['execute']>>[number];
+
+/** The facts from the statement's rows (one per unit); undefined for none. */
+function factsOf(rows: readonly TaskFactsRow[]): ReportTaskFacts | undefined {
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const plan: PlanRow = {
+    id: row.plan_id,
+    workspace_id: row.plan_workspace_id,
+    version: row.plan_version,
+    created_at: row.plan_created_at,
+    updated_at: row.plan_updated_at,
+    title: row.plan_title,
+    doc_number: row.plan_doc_number,
+    issuer: row.plan_issuer,
+    issued_on: row.plan_issued_on,
+    start_year: row.plan_start_year,
+    end_year: row.plan_end_year,
+    vision_year: row.plan_vision_year,
+    cycle_frequency: row.plan_cycle_frequency,
+    cycle_due_days: row.plan_cycle_due_days,
+    requires_unit_approval: row.plan_requires_unit_approval,
+    published: row.plan_published,
+    current_version: row.plan_current_version,
+    created_by: row.plan_created_by,
+  };
+  const task: ReportTaskRow = {
+    id: row.task_row_id,
+    plan_id: row.plan_id,
+    number: row.task_number,
+    title: row.task_title,
+    removed_in_version: row.task_removed_in_version,
+    closed_at: row.task_closed_at,
+  };
   const units: TaskUnitNameRow[] = [];
-  for (const row of rows) {
-    const {
-      task_unit_id: unit_id,
-      task_unit_name: unit_name,
-      task_unit_role: role,
-      task_unit_position: position,
-    } = row;
+  for (const {
+    task_unit_id: unit_id,
+    task_unit_name: unit_name,
+    task_unit_role: role,
+    task_unit_position: position,
+  } of rows) {
     if (unit_id !== null && unit_name !== null && role !== null && position !== null) {
       units.push({ unit_id, unit_name, role, position });
     }
   }
-  return { task: { id, plan_id: plan.id, number, title, removed_in_version, closed_at }, plan, timeZone, units };
+  return { task, plan, timeZone: row.workspace_time_zone, units };
+}
+
+/** The task of the workspace with its plan, time zone and units, in one statement; undefined for no such task. */
+export async function findReportTaskFacts(
+  db: Db,
+  workspaceId: string,
+  taskId: string,
+): Promise<ReportTaskFacts | undefined> {
+  return factsOf(await taskFactsQuery(db, workspaceId).where('t.id', '=', taskId).execute());
+}
+
+/** A report with its task's facts, in one statement; undefined when the workspace has no such report. */
+export async function findReportWithFacts(
+  db: Db,
+  workspaceId: string,
+  reportId: string,
+): Promise<{ report: ReportWithPlanRow; facts: ReportTaskFacts } | undefined> {
+  const rows = await taskFactsQuery(db, workspaceId)
+    .innerJoin('reports as r', (join) =>
+      join.onRef('r.workspace_id', '=', 't.workspace_id').onRef('r.task_id', '=', 't.id'),
+    )
+    .selectAll('r')
+    .where('r.id', '=', reportId)
+    .execute();
+  const facts = factsOf(rows);
+  const row = rows[0];
+  if (facts === undefined || row === undefined) return undefined;
+  const report: ReportWithPlanRow = {
+    id: row.id,
+    workspace_id: row.workspace_id,
+    version: row.version,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+    task_id: row.task_id,
+    unit_id: row.unit_id,
+    period: row.period,
+    state: row.state,
+    narrative: row.narrative,
+    percent_done: row.percent_done,
+    confidence: row.confidence,
+    problems: row.problems,
+    next_steps: row.next_steps,
+    approved_at: row.approved_at,
+    approved_by: row.approved_by,
+    submitted_at: row.submitted_at,
+    is_late: row.is_late,
+    decided_at: row.decided_at,
+    decided_by: row.decided_by,
+    return_reason: row.return_reason,
+    idempotency_key: row.idempotency_key,
+    created_by: row.created_by,
+    plan_id: row.plan_id,
+  };
+  return { report, facts };
 }
 
 /** A task's units with their names: leads first, each role in written order (lead 0 is the primary lead). */

@@ -17,7 +17,7 @@ import type { PostgresCursor, PostgresPool, PostgresPoolClient, PostgresQueryRes
 import type pg from 'pg';
 
 export const PREPARED_PER_CONNECTION = 200;
-export const NAMED_TEXTS = 5000;
+const NAMED_TEXTS = 5000;
 
 // SQLSTATE 0A000 (feature_not_supported) is what PostgreSQL answers for "cached plan must not change result type".
 const STALE_PLAN = '0A000';

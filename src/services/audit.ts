@@ -5,10 +5,16 @@
  * they try. The head moves on with each event; audit-verify.service.ts checks both. Nothing in the application
  * deletes an event: retention is unlimited (等保 asks for at least 180 days), and the database refuses deletes.
  */
-import { sql, type Transaction } from 'kysely';
-import { dialectOf } from '../db/dialect.ts';
+import type { Transaction } from 'kysely';
 import { constraintViolationKind, isRefusedByGuard } from '../db/errors.ts';
-import { advanceAuditHead, insertAuditHead, lockAuditHead, type AuditHeadRecord } from '../db/queries/audit.queries.ts';
+import {
+  advanceAuditHead,
+  findAuditHead,
+  findLatestAuditEvent,
+  insertAuditHead,
+  lockWorkspaceForFirstAuditEvent,
+  type AuditHeadRecord,
+} from '../db/queries/audit.queries.ts';
 import type { AuditOutcome, Database } from '../db/schema.ts';
 import { GENESIS_HASH, hashEvent } from '../domain/audit-chain.ts';
 import type { Actor } from './context.ts';
@@ -50,30 +56,15 @@ function outOfStep(workspaceId: string, cause?: unknown): Error {
 }
 
 /**
- * Where the next event goes: after the head, which stays locked (PostgreSQL) until the transaction ends. A
- * workspace without a head — before its first event — locks its workspace row instead, so two first events wait
- * for each other, and starts after its latest event, if any (`head` null).
+ * The workspace's chain head, locked (PostgreSQL) until the transaction ends; null before the workspace's first
+ * event, after locking its workspace row instead so two first events wait for each other (the second then finds
+ * the head the first made).
  */
-async function chainEnd(
-  trx: Transaction<Database>,
-  workspaceId: string,
-): Promise<{ head: AuditHeadRecord; last: AuditHeadRecord } | { head: null; last: AuditHeadRecord | undefined }> {
-  const head = await lockAuditHead(trx, workspaceId);
-  if (head !== undefined) return { head, last: head };
-  if (dialectOf(trx) === 'postgres') {
-    await sql`select 1 from workspaces where id = ${workspaceId} for update`.execute(trx);
-    // Another first event was recorded while this transaction waited: go on from its head.
-    const made = await lockAuditHead(trx, workspaceId);
-    if (made !== undefined) return { head: made, last: made };
-  }
-  const last = await trx
-    .selectFrom('audit_events')
-    .select(['seq', 'hash'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return { head: null, last };
+async function lockedHead(trx: Transaction<Database>, workspaceId: string): Promise<AuditHeadRecord | null> {
+  const head = await findAuditHead(trx, workspaceId, { lock: true });
+  if (head !== undefined) return head;
+  await lockWorkspaceForFirstAuditEvent(trx, workspaceId);
+  return (await findAuditHead(trx, workspaceId, { lock: true })) ?? null;
 }
 
 /** Appends one event to the workspace's chain; call it inside the transaction of the change it records. */
@@ -83,8 +74,9 @@ export async function recordAudit(
   at: Date,
   entry: AuditEntry,
 ): Promise<void> {
-  const end = await chainEnd(trx, actor.workspaceId);
-  const { last } = end;
+  const head = await lockedHead(trx, actor.workspaceId);
+  // Without a head the chain starts after its latest event, if any.
+  const last = head ?? (await findLatestAuditEvent(trx, actor.workspaceId));
   const fields: AuditedFields = {
     workspace_id: actor.workspaceId,
     seq: (last?.seq ?? 0) + 1,
@@ -114,10 +106,10 @@ export async function recordAudit(
   // to find a chain cut at the end. A head that names no stored event (the trail was cut at its end) is refused
   // here, and one behind the events above, by the (workspace_id, seq) key: fail closed rather than chain new
   // events onto a trail tampered with.
-  const head = { seq: fields.seq, hash };
-  if (end.head === null) {
-    await insertAuditHead(trx, actor.workspaceId, head, fields.at);
-  } else if (!(await advanceAuditHead(trx, actor.workspaceId, end.head, head, fields.at))) {
+  const next = { seq: fields.seq, hash };
+  if (head === null) {
+    await insertAuditHead(trx, actor.workspaceId, next, fields.at);
+  } else if (!(await advanceAuditHead(trx, actor.workspaceId, head, next, fields.at))) {
     throw outOfStep(actor.workspaceId);
   }
 }

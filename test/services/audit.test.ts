@@ -58,6 +58,31 @@ describeEachDatabase('audit trail', (database, dialect) => {
     expect((await eventsOf(b.workspaceId)).map((e) => e.seq)).toEqual([1]);
   });
 
+  it('takes writers of one workspace in turn, from its first event on: no seq twice, none lost', async () => {
+    const actor = await workspace();
+    // Twelve changes at once on a workspace with no event yet (no head to lock: its workspace row is locked), then
+    // twelve more once the head exists; the pool runs them on several connections on PostgreSQL.
+    for (const round of [0, 1]) {
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          inTransaction(database().db, (trx) =>
+            recordAudit(trx, actor, new Date(), { action: `x.${round}.${i}`, subjectType: null, subjectId: null }),
+          ),
+        ),
+      );
+    }
+    const events = await eventsOf(actor.workspaceId);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(new Set(events.map((e) => e.action)).size).toBe(24);
+    expect(verifyChain(events.map(chained))).toEqual({ ok: true });
+    const head = await database()
+      .db.selectFrom('audit_heads')
+      .select(['seq', 'hash'])
+      .where('workspace_id', '=', actor.workspaceId)
+      .execute();
+    expect(head).toEqual([{ seq: 24, hash: events[23]?.hash }]);
+  });
+
   it('notices an event changed in the database', async () => {
     const actor = await workspace();
     for (const action of ['a', 'b', 'c']) {

@@ -37,26 +37,41 @@ export interface AuditHeadRecord {
   hash: string;
 }
 
-export function findAuditHead(db: Db, workspaceId: string): Promise<AuditHeadRecord | undefined> {
-  return db
-    .selectFrom('audit_heads')
-    .select(['seq', 'hash'])
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', AUDIT_HEAD_ID)
-    .executeTakeFirst();
-}
-
 /**
- * The workspace's head, read to append the next event: on PostgreSQL the head row stays locked until the
- * transaction ends, so writers of one workspace take their turns (SQLite has one writer at a time).
+ * The workspace's chain head. With `lock` (the audit writer, before it appends), on PostgreSQL the row stays locked
+ * until the transaction ends, so writers of one workspace take their turns; SQLite has one writer at a time.
  */
-export function lockAuditHead(db: Db, workspaceId: string): Promise<AuditHeadRecord | undefined> {
+export function findAuditHead(
+  db: Db,
+  workspaceId: string,
+  options: { lock?: boolean } = {},
+): Promise<AuditHeadRecord | undefined> {
   const query = db
     .selectFrom('audit_heads')
     .select(['seq', 'hash'])
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', AUDIT_HEAD_ID);
-  return (dialectOf(db) === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
+  return (options.lock === true && dialectOf(db) === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
+}
+
+/**
+ * Locks the workspace row (PostgreSQL; a no-op on SQLite) for a workspace's first event, which has no head to lock
+ * yet: two first events wait for each other.
+ */
+export async function lockWorkspaceForFirstAuditEvent(db: Db, workspaceId: string): Promise<void> {
+  if (dialectOf(db) !== 'postgres') return;
+  await db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).forUpdate().execute();
+}
+
+/** The workspace's latest event by seq (a trail that has no head yet). */
+export function findLatestAuditEvent(db: Db, workspaceId: string): Promise<AuditHeadRecord | undefined> {
+  return db
+    .selectFrom('audit_events')
+    .select(['seq', 'hash'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The head of a workspace's first event. */

@@ -3,9 +3,9 @@
  * temporary folder) and once on PostgreSQL (a fresh schema `luoshi_test_<random>`, dropped afterwards).
  *
  * - PostgreSQL is LUOSHI_TEST_POSTGRES_URL or postgres://postgres@127.0.0.1:5432/test (the database is created
- *   when missing). Outside CI, when it does not answer, its suites are skipped with one warning line; with
- *   CI=true they run and fail.
- * - LUOSHI_TEST_DB=sqlite or LUOSHI_TEST_DB=postgres runs one dialect only, for a quick local run.
+ *   when missing). Outside CI, when it does not answer, its suites are skipped with one warning line; in CI (any
+ *   non-empty CI, see ci.ts) they run and fail.
+ * - LUOSHI_TEST_DB=sqlite or LUOSHI_TEST_DB=postgres runs one dialect only, for a quick local run (refused in CI).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,14 +14,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle, type DialectName } from '../../src/db/database.ts';
+import { isCi } from './ci.ts';
 
 export const TEST_POSTGRES_URL = process.env.LUOSHI_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-const isCi = process.env.CI === 'true';
 
 function selectedDialects(): DialectName[] {
   const only = process.env.LUOSHI_TEST_DB;
   if (only === undefined || only === '') return ['sqlite', 'postgres'];
+  // CI runs every dialect: a narrowed run there would pass without the other database.
+  if (isCi) throw new Error(`LUOSHI_TEST_DB="${only}" 在 CI 中不允许（CI runs every dialect; unset LUOSHI_TEST_DB）`);
   if (only === 'sqlite' || only === 'postgres') return [only];
   throw new Error(`LUOSHI_TEST_DB 只能是 sqlite 或 postgres，实际为 "${only}"`);
 }
@@ -101,7 +102,7 @@ async function probePostgres(): Promise<string | null> {
     return null;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return `PostgreSQL 不可用，跳过 PostgreSQL 测试（${TEST_POSTGRES_URL}: ${reason}; CI=true makes them required）`;
+    return `PostgreSQL 不可用，跳过 PostgreSQL 测试（${TEST_POSTGRES_URL}: ${reason}; CI makes them required）`;
   }
 }
 

@@ -7,13 +7,14 @@ import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportErrorCode } from '../../src/importer/index.ts';
+import { isCi } from '../helpers/ci.ts';
 import type { FuzzReply } from './fuzz-worker.ts';
 
 const HANG_LIMIT_MS = 10_000;
 // Locally every run explores new inputs (a failure prints its seed to replay); CI replays a fixed seed, so that a
 // submission lands or not on its own merits. FUZZ_SEED=random in CI explores there too.
 const FUZZ_SEED =
-  process.env.FUZZ_SEED === 'random' || !process.env.CI ? {} : { seed: Number(process.env.FUZZ_SEED ?? 20261129) };
+  process.env.FUZZ_SEED === 'random' || !isCi ? {} : { seed: Number(process.env.FUZZ_SEED ?? 20261129) };
 const CODES: ImportErrorCode[] = [
   'empty',
   'too-large',

@@ -33,7 +33,14 @@ import { fixedWindowLimiter } from './rate-limit.ts';
 import { recordDeniedAttempt } from '../services/access-audit.service.ts';
 import { isServiceError } from '../services/errors.ts';
 import { HttpError, handleError, notFoundResponse } from './errors.ts';
-import { containsNul, escapeJsonForHtml, nulRefused } from './json-safety.ts';
+import {
+  containsNul,
+  escapeJsonForHtml,
+  hasMalformedQuery,
+  malformedPathRefused,
+  malformedQueryRefused,
+  nulRefused,
+} from './json-safety.ts';
 import openApiPlugin from './openapi.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -54,7 +61,7 @@ import { targetRoutes } from './routes/targets.ts';
 import { taskStatusRoutes } from './routes/task-status.ts';
 import { unitRoutes } from './routes/units.ts';
 import { userRoutes } from './routes/users.ts';
-import securityHeaders from './security-headers.ts';
+import securityHeaders, { applySecurityHeaders } from './security-headers.ts';
 import sessionPlugin from './session.ts';
 
 /** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
@@ -189,6 +196,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   // The request id ties the client's report of a failure to the log lines of that request.
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (hasMalformedQuery(request.url)) throw malformedQueryRefused();
   });
 
   await app.register(securityHeaders);
@@ -248,6 +256,12 @@ export async function buildApp(options: AppOptions): Promise<LuoshiApp> {
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // Behind a reverse proxy the client's address and https come from X-Forwarded-* (only when configured).
     trustProxy: options.config.auth.trustProxy,
+    // Errors the router raises before any hook (a path that does not decode) get the envelope like every other.
+    frameworkErrors: (error, request, reply) => {
+      applySecurityHeaders(request, reply);
+      reply.header('x-request-id', request.id);
+      return handleError(error.code === 'FST_ERR_BAD_URL' ? malformedPathRefused() : error, request, reply);
+    },
   }).withTypeProvider<ZodTypeProvider>();
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   try {

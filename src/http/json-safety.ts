@@ -6,6 +6,9 @@
  *   a browser is tricked into rendering the answer as HTML (and the answers carry nosniff and a strict CSP).
  * - In: a NUL character cannot be stored as PostgreSQL text and is never meaningful in a plan's text, so a request
  *   whose JSON holds one anywhere is refused with 400 before any service runs (rather than failing half-way).
+ * - In: a query string whose percent-encoding is not UTF-8 (`?q=%E4`) is refused with 400; the framework would
+ *   otherwise keep the raw `%E4` and search for it as text. (A badly encoded path is refused by Fastify's router;
+ *   buildApp answers that in the envelope too.)
  */
 import { HttpError } from './errors.ts';
 
@@ -38,5 +41,34 @@ export function nulRefused(): HttpError {
   return new HttpError(
     'bad-request',
     '文本中含有不允许的控制字符 NUL（\\u0000）（text must not contain NUL characters）',
+  );
+}
+
+/** Whether a request URL's query string holds a percent-escape that does not decode (bad UTF-8 or a stray `%`). */
+export function hasMalformedQuery(url: string): boolean {
+  const start = url.indexOf('?');
+  if (start < 0) return false;
+  for (const pair of url.slice(start + 1).split('&')) {
+    try {
+      decodeURIComponent(pair.replaceAll('+', ' '));
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+export function malformedQueryRefused(): HttpError {
+  return new HttpError(
+    'bad-request',
+    '查询参数的编码无效，应为 UTF-8 百分号编码（the query string is not valid percent-encoded UTF-8）',
+  );
+}
+
+/** Fastify's router refuses a path segment that does not decode (`/api/plans/%E4`) before any hook runs. */
+export function malformedPathRefused(): HttpError {
+  return new HttpError(
+    'bad-request',
+    '地址中的编码无效，应为 UTF-8 百分号编码（the path is not valid percent-encoded UTF-8）',
   );
 }

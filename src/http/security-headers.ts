@@ -5,7 +5,7 @@
  * may be one user's data), HSTS when the request came over https. A route that set a header itself (an
  * attachment's download sets its own policy) keeps its own.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -22,18 +22,26 @@ const FIXED: Readonly<Record<string, string>> = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
 };
 
+/**
+ * Sets the headers a reply has not set itself. The hook below calls it for every answer; an answer the router
+ * makes before any hook runs (a path that does not decode) calls it directly.
+ */
+export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(FIXED)) if (!reply.hasHeader(name)) reply.header(name, value);
+  if (!reply.hasHeader('content-security-policy')) {
+    reply.header('content-security-policy', request.url.startsWith('/api/docs') ? DOCS_CSP : API_CSP);
+  }
+  if (!reply.hasHeader('cache-control') && !request.url.startsWith('/api/docs')) {
+    reply.header('cache-control', 'no-store');
+  }
+  if (request.protocol === 'https') {
+    reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  }
+}
+
 const securityHeaders: FastifyPluginAsync = async (app) => {
   app.addHook('onSend', async (request, reply, payload) => {
-    for (const [name, value] of Object.entries(FIXED)) if (!reply.hasHeader(name)) reply.header(name, value);
-    if (!reply.hasHeader('content-security-policy')) {
-      reply.header('content-security-policy', request.url.startsWith('/api/docs') ? DOCS_CSP : API_CSP);
-    }
-    if (!reply.hasHeader('cache-control') && !request.url.startsWith('/api/docs')) {
-      reply.header('cache-control', 'no-store');
-    }
-    if (request.protocol === 'https') {
-      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
+    applySecurityHeaders(request, reply);
     return payload;
   });
 };

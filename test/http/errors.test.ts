@@ -155,6 +155,36 @@ describe('the error envelope', () => {
     }
   });
 
+  it('answers a path or a query string whose percent-encoding does not decode with 400 in the envelope', async () => {
+    for (const url of ['/api/plans/%E4', '/api/plans/%ZZ', '/api/no-such-thing/%E4']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        error: {
+          code: 'bad-request',
+          message: '地址中的编码无效，应为 UTF-8 百分号编码（the path is not valid percent-encoded UTF-8）',
+        },
+      });
+      // The answer of a refused URL is still an API answer: its security headers and request id.
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    }
+    // A search term that is not UTF-8 is refused instead of being searched as the raw text "%E4".
+    for (const url of ['/api/tasks?q=%E4%B8', '/api/tasks?q=%', '/api/health?a=1&q=%E4']) {
+      const response = await app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        error: {
+          code: 'bad-request',
+          message: '查询参数的编码无效，应为 UTF-8 百分号编码（the query string is not valid percent-encoded UTF-8）',
+        },
+      });
+    }
+    // Well-formed escapes and plus signs still pass.
+    expect((await app.inject({ method: 'GET', url: '/api/health?q=%E5%8C%BA+%E7%BB%8F%E5%A7%94' })).statusCode).toBe(
+      200,
+    );
+  });
+
   it('answers a body over the limit with 413 too-large', async () => {
     const response = await app.inject({
       method: 'POST',

@@ -59,7 +59,8 @@ function remember<K, V>(memo: Map<K, V>, key: K, value: V): V {
 function invalidPeriod(key: unknown, why = ''): DomainError {
   return new DomainError(
     'invalid-period',
-    `报告期“${String(key)}”无效${why}：应写作 2021-M07（月）、2021-Q3（季度）、2021-H2（半年）或 2021（年）`,
+    `报告期“${String(key)}”无效${why}：应写作 2021-M07（月）、2021-Q3（季度）、2021-H2（半年）或 2021（年）` +
+      `（invalid period "${String(key)}": write 2021-M07, 2021-Q3, 2021-H2 or 2021）`,
     { period: key },
   );
 }
@@ -215,7 +216,11 @@ function sameFrequency(from: PeriodKey, to: PeriodKey): [Period, Period] {
   const a = parsePeriod(from);
   const b = parsePeriod(to);
   if (a.frequency !== b.frequency) {
-    throw new DomainError('invalid-period', `报告期“${from}”与“${to}”的周期不同，不能逐期计算`, { from, to });
+    throw new DomainError(
+      'invalid-period',
+      `报告期“${from}”与“${to}”的周期不同，不能逐期计算（periods "${from}" and "${to}" have different frequencies）`,
+      { from, to },
+    );
   }
   return [a, b];
 }
@@ -286,9 +291,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
         second: 'numeric',
       });
     } catch {
-      throw new DomainError('invalid-time-zone', `时区“${timeZone}”无效，应为 IANA 时区名，如 Asia/Shanghai`, {
-        timeZone,
-      });
+      throw new DomainError(
+        'invalid-time-zone',
+        `时区“${timeZone}”无效，应为 IANA 时区名，如 Asia/Shanghai（unknown time zone "${timeZone}": use an IANA name）`,
+        { timeZone },
+      );
     }
     formatters.set(timeZone, formatter);
   }
@@ -308,7 +315,9 @@ export function assertTimeZone(timeZone: string): void {
 
 function assertInstant(instant: Date): number {
   const time = instant instanceof Date ? instant.getTime() : NaN;
-  if (Number.isNaN(time)) throw new DomainError('invalid-date', '时间无效', { instant: String(instant) });
+  if (Number.isNaN(time)) {
+    throw new DomainError('invalid-date', '时间无效（invalid time）', { instant: String(instant) });
+  }
   return time;
 }
 
@@ -373,7 +382,13 @@ function parseIsoDate(date: string): { year: number; month: number; day: number 
     wall.getUTCMonth() !== fields.month - 1 ||
     wall.getUTCDate() !== fields.day
   ) {
-    throw new DomainError('invalid-date', `日期“${date}”无效，应写作 YYYY-MM-DD`, { date });
+    throw new DomainError(
+      'invalid-date',
+      `日期“${date}”无效，应写作 YYYY-MM-DD（invalid date "${date}": use YYYY-MM-DD）`,
+      {
+        date,
+      },
+    );
   }
   return fields;
 }
@@ -453,14 +468,20 @@ export function periodBounds(period: PeriodKey, timeZone: string = DEFAULT_TIME_
  */
 export function validateReportingCycle(cycle: ReportingCycle): ReportingCycle {
   if (!FREQUENCIES.includes(cycle.frequency)) {
-    throw new DomainError('invalid-cycle', `报送周期“${String(cycle.frequency)}”无效，应为月、季度、半年或年`, {
-      frequency: cycle.frequency,
-    });
+    throw new DomainError(
+      'invalid-cycle',
+      `报送周期“${String(cycle.frequency)}”无效，应为月、季度、半年或年` +
+        `（invalid reporting frequency "${String(cycle.frequency)}": monthly, quarterly, half-yearly or yearly）`,
+      { frequency: cycle.frequency },
+    );
   }
   if (!Number.isInteger(cycle.dueDays) || cycle.dueDays < 0 || cycle.dueDays > MAX_DUE_DAYS) {
-    throw new DomainError('invalid-cycle', `报送期限“${String(cycle.dueDays)}”天无效，应为 0–${MAX_DUE_DAYS} 的整数`, {
-      dueDays: cycle.dueDays,
-    });
+    throw new DomainError(
+      'invalid-cycle',
+      `报送期限“${String(cycle.dueDays)}”天无效，应为 0–${MAX_DUE_DAYS} 的整数` +
+        `（invalid due days "${String(cycle.dueDays)}": an integer from 0 to ${MAX_DUE_DAYS}）`,
+      { dueDays: cycle.dueDays },
+    );
   }
   return cycle;
 }

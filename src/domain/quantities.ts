@@ -53,36 +53,51 @@ function invalidTarget(message: string, details: Record<string, unknown> = {}): 
  */
 export function validateTargetSpec(spec: TargetSpec): TargetSpec {
   if (!COMPARATORS.includes(spec.comparator)) {
-    throw invalidTarget(`指标比较方式“${String(spec.comparator)}”无效`, { comparator: spec.comparator });
+    throw invalidTarget(
+      `指标比较方式“${String(spec.comparator)}”无效（unknown comparator "${String(spec.comparator)}"）`,
+      {
+        comparator: spec.comparator,
+      },
+    );
   }
   if (spec.comparator === 'range') {
     const value = spec.value;
     if (!Array.isArray(value) || value.length !== 2 || !value.every(Number.isFinite) || value[0] > value[1]) {
-      throw invalidTarget('区间指标的目标值应为 [下限, 上限]，且下限不大于上限', { value });
+      throw invalidTarget(
+        '区间指标的目标值应为 [下限, 上限]，且下限不大于上限（a range target is [low, high] with low ≤ high）',
+        { value },
+      );
     }
   } else if (typeof spec.value !== 'number' || !Number.isFinite(spec.value)) {
-    throw invalidTarget('指标目标值应为有限数值', { value: spec.value });
+    throw invalidTarget('指标目标值应为有限数值（the target value must be a finite number）', { value: spec.value });
   }
   try {
     parsePeriod(spec.deadline);
   } catch {
-    throw invalidTarget(`指标完成期限“${String(spec.deadline)}”无效，应为年份（如 2025）或报告期`, {
-      deadline: spec.deadline,
-    });
+    throw invalidTarget(
+      `指标完成期限“${String(spec.deadline)}”无效，应为年份（如 2025）或报告期（invalid deadline: a year or a period）`,
+      {
+        deadline: spec.deadline,
+      },
+    );
   }
-  if (typeof spec.cumulative !== 'boolean') throw invalidTarget('指标应注明是否为累计值');
+  if (typeof spec.cumulative !== 'boolean') {
+    throw invalidTarget('指标应注明是否为累计值（say whether the target is cumulative）');
+  }
   if (spec.baseline) {
     const { value, period } = spec.baseline;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw invalidTarget('基期值应为有限数值', { baseline: spec.baseline });
+      throw invalidTarget('基期值应为有限数值（the baseline must be a finite number）', { baseline: spec.baseline });
     }
     try {
       parsePeriod(period);
     } catch {
-      throw invalidTarget(`基期“${String(period)}”无效`, { baseline: spec.baseline });
+      throw invalidTarget(`基期“${String(period)}”无效（invalid baseline period）`, { baseline: spec.baseline });
     }
     if (periodMonths(period).last > periodMonths(spec.deadline).last) {
-      throw invalidTarget(`基期“${period}”晚于完成期限“${spec.deadline}”`, { baseline: spec.baseline });
+      throw invalidTarget(`基期“${period}”晚于完成期限“${spec.deadline}”（the baseline comes after the deadline）`, {
+        baseline: spec.baseline,
+      });
     }
   }
   return spec;

@@ -26,7 +26,13 @@ function utcOf(date: string): number {
   const match = ISO_DATE.exec(date);
   const time = match === null ? NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== date) {
-    throw new DomainError('invalid-date', `日期“${date}”无效，应写作 YYYY-MM-DD`, { date });
+    throw new DomainError(
+      'invalid-date',
+      `日期“${date}”无效，应写作 YYYY-MM-DD（invalid date "${date}": use YYYY-MM-DD）`,
+      {
+        date,
+      },
+    );
   }
   return time;
 }

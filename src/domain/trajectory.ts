@@ -115,14 +115,20 @@ export function plannedPath(
   const resolved = resolveBaseline(spec, readings, first);
   return periods.map((period) => {
     if (periodFrequency(period) !== frequency) {
-      throw new DomainError('invalid-period', `计划路径的报告期应为同一周期：“${first}”与“${period}”不同`, {
-        periods,
-      });
+      throw new DomainError(
+        'invalid-period',
+        `计划路径的报告期应为同一周期：“${first}”与“${period}”不同（the planned path mixes frequencies: "${first}" and "${period}"）`,
+        { periods },
+      );
     }
     const override = Object.hasOwn(overrides, period) ? overrides[period] : undefined;
     if (override !== undefined) {
       if (!Number.isFinite(override)) {
-        throw new DomainError('invalid-target', `${periodLabel(period)}的计划值应为有限数值`, { period, override });
+        throw new DomainError(
+          'invalid-target',
+          `${periodLabel(period)}的计划值应为有限数值（the planned value for ${period} must be a finite number）`,
+          { period, override },
+        );
       }
       return { period, planned: override, overridden: true };
     }

@@ -4,30 +4,39 @@
  * allowed. Nothing is thrown: a refused action is an expected answer, which the service turns into a 409 or 422.
  */
 import { DomainError } from './errors.ts';
+import { chineseLabels, type Bilingual } from './labels.ts';
 
-function reasonText(value: string | undefined, code: 'reason-required' | 'response-required', what: string) {
+function reasonText(
+  value: string | undefined,
+  code: 'reason-required' | 'response-required',
+  what: Bilingual,
+): string | DomainError {
   const text = typeof value === 'string' ? value.trim() : '';
-  return text === '' ? new DomainError(code, `请填写${what}`) : text;
+  return text === '' ? new DomainError(code, `请填写${what.zh}（${what.en} is required）`) : text;
 }
 
-function checkInstant(at: Date, what: string): DomainError | null {
+function checkInstant(at: Date, what: Bilingual): DomainError | null {
   return at instanceof Date && !Number.isNaN(at.getTime())
     ? null
-    : new DomainError('invalid-date', `${what}无效`, { at: String(at) });
+    : new DomainError('invalid-date', `${what.zh}无效（invalid ${what.en}）`, { at: String(at) });
 }
+
+const TIME: Bilingual = { zh: '时间', en: 'time' };
 
 // --- Reports ----------------------------------------------------------------------------------------------------
 
 export type ReportState = 'draft' | 'pending-approval' | 'approved' | 'submitted' | 'accepted' | 'returned';
 
-export const REPORT_STATE_LABELS: Readonly<Record<ReportState, string>> = {
-  draft: '草稿',
-  'pending-approval': '待单位审核',
-  approved: '单位已审核',
-  submitted: '已报送',
-  accepted: '已采纳',
-  returned: '已退回',
+export const REPORT_STATES: Readonly<Record<ReportState, Bilingual>> = {
+  draft: { zh: '草稿', en: 'draft' },
+  'pending-approval': { zh: '待单位审核', en: 'awaiting unit approval' },
+  approved: { zh: '单位已审核', en: 'approved by the unit' },
+  submitted: { zh: '已报送', en: 'submitted' },
+  accepted: { zh: '已采纳', en: 'accepted' },
+  returned: { zh: '已退回', en: 'returned' },
 };
+
+export const REPORT_STATE_LABELS = chineseLabels(REPORT_STATES);
 
 export type ReportAction =
   /** The author asks the unit's reviewer to approve (单位审核), when the plan requires it. */
@@ -47,15 +56,17 @@ export type ReportAction =
 
 export type ReportActionType = ReportAction['type'];
 
-export const REPORT_ACTION_LABELS: Readonly<Record<ReportActionType, string>> = {
-  'request-approval': '提交单位审核',
-  approve: '单位审核通过',
-  'send-back': '单位审核退回',
-  submit: '报送',
-  accept: '采纳',
-  return: '退回修改',
-  revise: '重新编辑',
+export const REPORT_ACTIONS: Readonly<Record<ReportActionType, Bilingual>> = {
+  'request-approval': { zh: '提交单位审核', en: 'request unit approval' },
+  approve: { zh: '单位审核通过', en: 'approve' },
+  'send-back': { zh: '单位审核退回', en: 'send back' },
+  submit: { zh: '报送', en: 'submit' },
+  accept: { zh: '采纳', en: 'accept' },
+  return: { zh: '退回修改', en: 'return' },
+  revise: { zh: '重新编辑', en: 'revise' },
 };
+
+export const REPORT_ACTION_LABELS = chineseLabels(REPORT_ACTIONS);
 
 export interface ReportFlow {
   state: ReportState;
@@ -91,8 +102,12 @@ const REPORT_TRANSITIONS: Readonly<Record<ReportState, Partial<Record<ReportActi
   returned: { revise: 'draft' },
 };
 
-function invalidTransition(what: string, stateLabel: string, actionLabel: string, details: Record<string, unknown>) {
-  return new DomainError('invalid-transition', `${what}当前为“${stateLabel}”，不能${actionLabel}`, details);
+function invalidTransition(what: Bilingual, state: Bilingual, action: Bilingual, details: Record<string, unknown>) {
+  return new DomainError(
+    'invalid-transition',
+    `${what.zh}当前为“${state.zh}”，不能${action.zh}（the ${what.en} is ${state.en}: cannot ${action.en}）`,
+    details,
+  );
 }
 
 /**
@@ -130,13 +145,22 @@ export function transitionReport(
   const details = { state: report.state, action: action.type };
   const next = REPORT_TRANSITIONS[report.state][action.type];
   if (next === undefined) {
-    return invalidTransition('报告', REPORT_STATE_LABELS[report.state], REPORT_ACTION_LABELS[action.type], details);
+    const what = { zh: '报告', en: 'report' };
+    return invalidTransition(what, REPORT_STATES[report.state], REPORT_ACTIONS[action.type], details);
   }
   if (report.state === 'draft' && action.type === 'submit' && policy.requiresUnitApproval) {
-    return new DomainError('approval-required', '本方案要求报告经单位审核后再报送，请先提交单位审核', details);
+    return new DomainError(
+      'approval-required',
+      '本方案要求报告经单位审核后再报送，请先提交单位审核（this plan requires the unit to approve a report before it is submitted）',
+      details,
+    );
   }
   if (action.type === 'request-approval' && !policy.requiresUnitApproval) {
-    return new DomainError('invalid-transition', '本方案未要求单位审核，报告可直接报送', details);
+    return new DomainError(
+      'invalid-transition',
+      '本方案未要求单位审核，报告可直接报送（this plan does not require unit approval: submit the report directly）',
+      details,
+    );
   }
   switch (action.type) {
     case 'send-back':
@@ -144,12 +168,16 @@ export function transitionReport(
       const reason = reasonText(
         action.reason,
         'reason-required',
-        action.type === 'return' ? '退回原因' : '审核退回原因',
+        action.type === 'return'
+          ? { zh: '退回原因', en: 'the reason for returning it' }
+          : { zh: '审核退回原因', en: 'the reason for sending it back' },
       );
       return typeof reason === 'string' ? { ...report, state: next, reason } : reason;
     }
     case 'submit': {
-      const bad = checkInstant(action.at, '报送时间') ?? checkInstant(action.dueAt, '报送期限');
+      const bad =
+        checkInstant(action.at, { zh: '报送时间', en: 'submission time' }) ??
+        checkInstant(action.dueAt, { zh: '报送期限', en: 'due time' });
       if (bad) return bad;
       const first = report.submittedAt === null;
       return {
@@ -172,20 +200,24 @@ export const NOTICE_LEVELS = ['remind', 'urge', 'supervise', 'flagged'] as const
 
 export type NoticeLevel = (typeof NOTICE_LEVELS)[number];
 
-export const NOTICE_LEVEL_LABELS: Readonly<Record<NoticeLevel, string>> = {
-  remind: '提醒',
-  urge: '催办',
-  supervise: '督办',
-  flagged: '挂牌督办',
+export const NOTICE_LEVEL_NAMES: Readonly<Record<NoticeLevel, Bilingual>> = {
+  remind: { zh: '提醒', en: 'reminder' },
+  urge: { zh: '催办', en: 'urging' },
+  supervise: { zh: '督办', en: 'supervision' },
+  flagged: { zh: '挂牌督办', en: 'flagged supervision' },
 };
+
+export const NOTICE_LEVEL_LABELS = chineseLabels(NOTICE_LEVEL_NAMES);
 
 export type NoticeState = 'open' | 'responded' | 'closed';
 
-export const NOTICE_STATE_LABELS: Readonly<Record<NoticeState, string>> = {
-  open: '待回复',
-  responded: '已回复',
-  closed: '已办结',
+export const NOTICE_STATES: Readonly<Record<NoticeState, Bilingual>> = {
+  open: { zh: '待回复', en: 'awaiting response' },
+  responded: { zh: '已回复', en: 'responded' },
+  closed: { zh: '已办结', en: 'closed' },
 };
+
+export const NOTICE_STATE_LABELS = chineseLabels(NOTICE_STATES);
 
 export interface NoticeFlow {
   level: NoticeLevel;
@@ -205,18 +237,23 @@ export type NoticeAction =
 
 export type NoticeActionType = NoticeAction['type'];
 
-export const NOTICE_ACTION_LABELS: Readonly<Record<NoticeActionType, string>> = {
-  escalate: '升级',
-  respond: '回复',
-  close: '办结',
+export const NOTICE_ACTIONS: Readonly<Record<NoticeActionType, Bilingual>> = {
+  escalate: { zh: '升级', en: 'escalate' },
+  respond: { zh: '回复', en: 'respond' },
+  close: { zh: '办结', en: 'close' },
 };
 
+export const NOTICE_ACTION_LABELS = chineseLabels(NOTICE_ACTIONS);
+
 function checkDue(at: Date, due: Date): DomainError | null {
-  const bad = checkInstant(at, '时间') ?? checkInstant(due, '办理期限');
+  const bad = checkInstant(at, TIME) ?? checkInstant(due, { zh: '办理期限', en: 'due date' });
   if (bad) return bad;
   return due.getTime() > at.getTime()
     ? null
-    : new DomainError('invalid-date', '办理期限应晚于发出时间', { at: at.toISOString(), due: due.toISOString() });
+    : new DomainError('invalid-date', '办理期限应晚于发出时间（the due date must come after the issue）', {
+        at: at.toISOString(),
+        due: due.toISOString(),
+      });
 }
 
 /**
@@ -229,7 +266,11 @@ function checkDue(at: Date, due: Date): DomainError | null {
  */
 export function issueNotice(input: { level: NoticeLevel; at: Date; due: Date }): NoticeFlow | DomainError {
   if (!NOTICE_LEVELS.includes(input.level)) {
-    return new DomainError('invalid-transition', `督办级别“${String(input.level)}”无效`, { level: input.level });
+    return new DomainError(
+      'invalid-transition',
+      `督办级别“${String(input.level)}”无效（unknown notice level "${String(input.level)}"）`,
+      { level: input.level },
+    );
   }
   const bad = checkDue(input.at, input.due);
   if (bad) return bad;
@@ -266,22 +307,27 @@ export function allowedNoticeActions(notice: NoticeFlow): NoticeActionType[] {
 export function transitionNotice(notice: NoticeFlow, action: NoticeAction): NoticeFlow | DomainError {
   const details = { state: notice.state, level: notice.level, action: action.type };
   if (!NOTICE_TRANSITIONS[notice.state].includes(action.type)) {
-    return invalidTransition('督办单', NOTICE_STATE_LABELS[notice.state], NOTICE_ACTION_LABELS[action.type], details);
+    const what = { zh: '督办单', en: 'notice' };
+    return invalidTransition(what, NOTICE_STATES[notice.state], NOTICE_ACTIONS[action.type], details);
   }
-  const badAt = checkInstant(action.at, '时间');
+  const badAt = checkInstant(action.at, TIME);
   if (badAt) return badAt;
   switch (action.type) {
     case 'escalate': {
       const next = NOTICE_LEVELS[NOTICE_LEVELS.indexOf(notice.level) + 1];
       if (next === undefined) {
-        return new DomainError('top-level-reached', '督办单已是“挂牌督办”，不能再升级', details);
+        return new DomainError(
+          'top-level-reached',
+          '督办单已是“挂牌督办”，不能再升级（the notice is already at the top level, flagged supervision）',
+          details,
+        );
       }
       const bad = checkDue(action.at, action.due);
       if (bad) return bad;
       return { ...notice, level: next, state: 'open', due: action.due, response: null, respondedAt: null };
     }
     case 'respond': {
-      const response = reasonText(action.response, 'response-required', '回复内容');
+      const response = reasonText(action.response, 'response-required', { zh: '回复内容', en: 'a response' });
       if (typeof response !== 'string') return response;
       return { ...notice, state: 'responded', response, respondedAt: action.at };
     }
@@ -294,13 +340,15 @@ export function transitionNotice(notice: NoticeFlow, action: NoticeAction): Noti
 
 export type CloseOutState = 'none' | 'requested' | 'approved' | 'rejected' | 'reopened';
 
-export const CLOSE_OUT_STATE_LABELS: Readonly<Record<CloseOutState, string>> = {
-  none: '未申请',
-  requested: '待审批',
-  approved: '已销号',
-  rejected: '已驳回',
-  reopened: '已恢复',
+export const CLOSE_OUT_STATES: Readonly<Record<CloseOutState, Bilingual>> = {
+  none: { zh: '未申请', en: 'not requested' },
+  requested: { zh: '待审批', en: 'awaiting approval' },
+  approved: { zh: '已销号', en: 'closed out' },
+  rejected: { zh: '已驳回', en: 'rejected' },
+  reopened: { zh: '已恢复', en: 'reopened' },
 };
+
+export const CLOSE_OUT_STATE_LABELS = chineseLabels(CLOSE_OUT_STATES);
 
 export interface CloseOutFlow {
   state: CloseOutState;
@@ -320,12 +368,14 @@ export type CloseOutAction =
 
 export type CloseOutActionType = CloseOutAction['type'];
 
-export const CLOSE_OUT_ACTION_LABELS: Readonly<Record<CloseOutActionType, string>> = {
-  request: '申请销号',
-  approve: '批准销号',
-  reject: '驳回',
-  reopen: '恢复任务',
+export const CLOSE_OUT_ACTIONS: Readonly<Record<CloseOutActionType, Bilingual>> = {
+  request: { zh: '申请销号', en: 'request close-out' },
+  approve: { zh: '批准销号', en: 'approve close-out' },
+  reject: { zh: '驳回', en: 'reject' },
+  reopen: { zh: '恢复任务', en: 'reopen the task' },
 };
+
+export const CLOSE_OUT_ACTION_LABELS = chineseLabels(CLOSE_OUT_ACTIONS);
 
 /**
  * A task's close-out before anyone asked.
@@ -367,28 +417,36 @@ export function allowedCloseOutActions(closeOut: CloseOutFlow): CloseOutActionTy
 export function transitionCloseOut(closeOut: CloseOutFlow, action: CloseOutAction): CloseOutFlow | DomainError {
   const details = { state: closeOut.state, action: action.type };
   if (!CLOSE_OUT_TRANSITIONS[closeOut.state].includes(action.type)) {
-    return invalidTransition(
-      '销号',
-      CLOSE_OUT_STATE_LABELS[closeOut.state],
-      CLOSE_OUT_ACTION_LABELS[action.type],
-      details,
-    );
+    const what = { zh: '销号', en: 'close-out' };
+    return invalidTransition(what, CLOSE_OUT_STATES[closeOut.state], CLOSE_OUT_ACTIONS[action.type], details);
   }
-  const badAt = checkInstant(action.at, '时间');
+  const badAt = checkInstant(action.at, TIME);
   if (badAt) return badAt;
   switch (action.type) {
     case 'request': {
       const evidence = Array.isArray(action.evidence)
         ? action.evidence.map((item) => (typeof item === 'string' ? item.trim() : '')).filter((item) => item !== '')
         : [];
-      if (evidence.length === 0) return new DomainError('evidence-required', '申请销号须提供佐证材料', details);
+      if (evidence.length === 0) {
+        return new DomainError(
+          'evidence-required',
+          '申请销号须提供佐证材料（a close-out request needs evidence）',
+          details,
+        );
+      }
       return { state: 'requested', evidence, reason: null, requestedAt: action.at, decidedAt: null };
     }
     case 'approve':
       return { ...closeOut, state: 'approved', decidedAt: action.at };
     case 'reject':
     case 'reopen': {
-      const reason = reasonText(action.reason, 'reason-required', action.type === 'reject' ? '驳回原因' : '恢复原因');
+      const reason = reasonText(
+        action.reason,
+        'reason-required',
+        action.type === 'reject'
+          ? { zh: '驳回原因', en: 'the reason for rejecting it' }
+          : { zh: '恢复原因', en: 'the reason for reopening it' },
+      );
       if (typeof reason !== 'string') return reason;
       return { ...closeOut, state: action.type === 'reject' ? 'rejected' : 'reopened', reason, decidedAt: action.at };
     }

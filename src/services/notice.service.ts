@@ -255,11 +255,15 @@ async function findNoticeOrThrow(db: Db, actor: Actor, noticeId: string): Promis
 function activeFlow(row: NoticeWithRefsRow, timeZone: string, action: NoticeActionType): NoticeFlow {
   const flow = flowOf(row, timeZone);
   if (flow === null) {
-    throw new DomainError('invalid-transition', '督办单已升级，请在升级后的督办单上办理', {
-      state: 'escalated',
-      level: LEVELS_BY_CODE[row.level],
-      action,
-    });
+    throw new DomainError(
+      'invalid-transition',
+      '督办单已升级，请在升级后的督办单上办理（the notice was escalated: act on the new one）',
+      {
+        state: 'escalated',
+        level: LEVELS_BY_CODE[row.level],
+        action,
+      },
+    );
   }
   return flow;
 }

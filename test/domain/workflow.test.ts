@@ -65,22 +65,76 @@ describe('reports', () => {
   });
 
   it.each<[ReportState, ReportAction, ReportPolicy, DomainErrorCode, string]>([
-    ['draft', submit, APPROVAL, 'approval-required', '本方案要求报告经单位审核后再报送，请先提交单位审核'],
-    ['draft', { type: 'request-approval' }, DIRECT, 'invalid-transition', '本方案未要求单位审核，报告可直接报送'],
-    ['draft', { type: 'accept' }, DIRECT, 'invalid-transition', '报告当前为“草稿”，不能采纳'],
-    ['submitted', submit, DIRECT, 'invalid-transition', '报告当前为“已报送”，不能报送'],
+    [
+      'draft',
+      submit,
+      APPROVAL,
+      'approval-required',
+      '本方案要求报告经单位审核后再报送，请先提交单位审核（this plan requires the unit to approve a report before it is submitted）',
+    ],
+    [
+      'draft',
+      { type: 'request-approval' },
+      DIRECT,
+      'invalid-transition',
+      '本方案未要求单位审核，报告可直接报送（this plan does not require unit approval: submit the report directly）',
+    ],
+    [
+      'draft',
+      { type: 'accept' },
+      DIRECT,
+      'invalid-transition',
+      '报告当前为“草稿”，不能采纳（the report is draft: cannot accept）',
+    ],
+    [
+      'submitted',
+      submit,
+      DIRECT,
+      'invalid-transition',
+      '报告当前为“已报送”，不能报送（the report is submitted: cannot submit）',
+    ],
     [
       'accepted',
       { type: 'return', reason: '补充材料' },
       DIRECT,
       'invalid-transition',
-      '报告当前为“已采纳”，不能退回修改',
+      '报告当前为“已采纳”，不能退回修改（the report is accepted: cannot return）',
     ],
-    ['returned', submit, DIRECT, 'invalid-transition', '报告当前为“已退回”，不能报送'],
-    ['pending-approval', submit, APPROVAL, 'invalid-transition', '报告当前为“待单位审核”，不能报送'],
-    ['submitted', { type: 'return', reason: '  ' }, DIRECT, 'reason-required', '请填写退回原因'],
-    ['pending-approval', { type: 'send-back', reason: '' }, APPROVAL, 'reason-required', '请填写审核退回原因'],
-    ['draft', { type: 'submit', at: new Date('x'), dueAt: DUE }, DIRECT, 'invalid-date', '报送时间无效'],
+    [
+      'returned',
+      submit,
+      DIRECT,
+      'invalid-transition',
+      '报告当前为“已退回”，不能报送（the report is returned: cannot submit）',
+    ],
+    [
+      'pending-approval',
+      submit,
+      APPROVAL,
+      'invalid-transition',
+      '报告当前为“待单位审核”，不能报送（the report is awaiting unit approval: cannot submit）',
+    ],
+    [
+      'submitted',
+      { type: 'return', reason: '  ' },
+      DIRECT,
+      'reason-required',
+      '请填写退回原因（the reason for returning it is required）',
+    ],
+    [
+      'pending-approval',
+      { type: 'send-back', reason: '' },
+      APPROVAL,
+      'reason-required',
+      '请填写审核退回原因（the reason for sending it back is required）',
+    ],
+    [
+      'draft',
+      { type: 'submit', at: new Date('x'), dueAt: DUE },
+      DIRECT,
+      'invalid-date',
+      '报送时间无效（invalid submission time）',
+    ],
   ])('%s refuses %o (%s)', (from, action, policy, code, message) => {
     const error = refused(transitionReport(report(from), action, policy));
     expect(error.code).toBe(code);
@@ -150,23 +204,38 @@ describe('notices', () => {
       notice('flagged'),
       { type: 'escalate', at: NOW, due: LATER },
       'top-level-reached',
-      '督办单已是“挂牌督办”，不能再升级',
+      '督办单已是“挂牌督办”，不能再升级（the notice is already at the top level, flagged supervision）',
     ],
     [
       notice('urge', 'closed'),
       { type: 'escalate', at: NOW, due: LATER },
       'invalid-transition',
-      '督办单当前为“已办结”，不能升级',
+      '督办单当前为“已办结”，不能升级（the notice is closed: cannot escalate）',
     ],
     [
       notice('urge', 'responded'),
       { type: 'respond', at: NOW, response: '补充' },
       'invalid-transition',
-      '督办单当前为“已回复”，不能回复',
+      '督办单当前为“已回复”，不能回复（the notice is responded: cannot respond）',
     ],
-    [notice('urge', 'closed'), { type: 'close', at: NOW }, 'invalid-transition', '督办单当前为“已办结”，不能办结'],
-    [notice('remind'), { type: 'respond', at: NOW, response: ' ' }, 'response-required', '请填写回复内容'],
-    [notice('remind'), { type: 'escalate', at: NOW, due: NOW }, 'invalid-date', '办理期限应晚于发出时间'],
+    [
+      notice('urge', 'closed'),
+      { type: 'close', at: NOW },
+      'invalid-transition',
+      '督办单当前为“已办结”，不能办结（the notice is closed: cannot close）',
+    ],
+    [
+      notice('remind'),
+      { type: 'respond', at: NOW, response: ' ' },
+      'response-required',
+      '请填写回复内容（a response is required）',
+    ],
+    [
+      notice('remind'),
+      { type: 'escalate', at: NOW, due: NOW },
+      'invalid-date',
+      '办理期限应晚于发出时间（the due date must come after the issue）',
+    ],
   ])('refuses %#: %s', (from, action, code, message) => {
     const error = refused(transitionNotice(from, action));
     expect(error.code).toBe(code);
@@ -225,18 +294,53 @@ describe('close-outs', () => {
   });
 
   it.each<[CloseOutState, CloseOutAction, DomainErrorCode, string]>([
-    ['none', { type: 'request', at: NOW, evidence: [] }, 'evidence-required', '申请销号须提供佐证材料'],
-    ['none', { type: 'request', at: NOW, evidence: ['', '  '] }, 'evidence-required', '申请销号须提供佐证材料'],
-    ['requested', { type: 'reject', at: NOW, reason: '' }, 'reason-required', '请填写驳回原因'],
-    ['approved', { type: 'reopen', at: NOW, reason: ' ' }, 'reason-required', '请填写恢复原因'],
-    ['none', { type: 'approve', at: NOW }, 'invalid-transition', '销号当前为“未申请”，不能批准销号'],
-    ['requested', request, 'invalid-transition', '销号当前为“待审批”，不能申请销号'],
-    ['approved', { type: 'approve', at: NOW }, 'invalid-transition', '销号当前为“已销号”，不能批准销号'],
+    [
+      'none',
+      { type: 'request', at: NOW, evidence: [] },
+      'evidence-required',
+      '申请销号须提供佐证材料（a close-out request needs evidence）',
+    ],
+    [
+      'none',
+      { type: 'request', at: NOW, evidence: ['', '  '] },
+      'evidence-required',
+      '申请销号须提供佐证材料（a close-out request needs evidence）',
+    ],
+    [
+      'requested',
+      { type: 'reject', at: NOW, reason: '' },
+      'reason-required',
+      '请填写驳回原因（the reason for rejecting it is required）',
+    ],
+    [
+      'approved',
+      { type: 'reopen', at: NOW, reason: ' ' },
+      'reason-required',
+      '请填写恢复原因（the reason for reopening it is required）',
+    ],
+    [
+      'none',
+      { type: 'approve', at: NOW },
+      'invalid-transition',
+      '销号当前为“未申请”，不能批准销号（the close-out is not requested: cannot approve close-out）',
+    ],
+    [
+      'requested',
+      request,
+      'invalid-transition',
+      '销号当前为“待审批”，不能申请销号（the close-out is awaiting approval: cannot request close-out）',
+    ],
+    [
+      'approved',
+      { type: 'approve', at: NOW },
+      'invalid-transition',
+      '销号当前为“已销号”，不能批准销号（the close-out is closed out: cannot approve close-out）',
+    ],
     [
       'rejected',
       { type: 'reopen', at: NOW, reason: '重新打开' },
       'invalid-transition',
-      '销号当前为“已驳回”，不能恢复任务',
+      '销号当前为“已驳回”，不能恢复任务（the close-out is rejected: cannot reopen the task）',
     ],
   ])('%s refuses %o (%s)', (from, action, code, message) => {
     const error = refused(transitionCloseOut(closeOut(from), action));

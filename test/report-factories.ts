@@ -170,6 +170,8 @@ export async function buildTarget(
     valueHigh?: number | null;
     deadline?: string | null;
     cumulative?: boolean;
+    unit?: string;
+    text?: string;
   },
 ): Promise<{ id: string }> {
   const id = newId('target');
@@ -184,11 +186,11 @@ export async function buildTarget(
       plan_id: overrides.planId,
       task_id: overrides.taskId,
       goal_node_id: null,
-      text: '指标',
+      text: overrides.text ?? '指标',
       comparator: overrides.comparator ?? '>=',
       value_low: overrides.value ?? 100,
       value_high: overrides.valueHigh ?? null,
-      unit: '亿元',
+      unit: overrides.unit ?? '亿元',
       deadline: overrides.deadline ?? '2025',
       period: null,
       baseline_value: null,

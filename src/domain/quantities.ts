@@ -38,6 +38,26 @@ export interface Reading {
   value: number;
 }
 
+/** Units whose quantities go below zero as a matter of course (a change in percentage points, a temperature). */
+const SIGNED_UNITS = new Set(['百分点', '个百分点', '℃', '°C']);
+/** Words that make a per-cent target a rate of change (增长 6%, 同比下降 3%), which may be negative in a bad year. */
+const RATE_OF_CHANGE = /增长|增速|增幅|增长率|下降|降低|减少|变化|变动|同比|环比|增减|涨幅|降幅/;
+
+/**
+ * Whether a value of this target may be negative. Counts and amounts (名, 家, 亿元, 平方米), levels and shares (覆盖率
+ * 40%) cannot; rates of change (年均增长 6%, 同比下降 3%) and changes in percentage points can. A negative reading of
+ * a count is a typing error, so the services refuse it.
+ *
+ * @example
+ * allowsNegative({ unit: '名', text: '引进高层次人才100名' }); // false
+ * allowsNegative({ unit: '%', text: '地区生产总值年均增长6%' }); // true
+ */
+export function allowsNegative(target: { readonly unit: string; readonly text: string }): boolean {
+  const unit = target.unit.trim();
+  if (SIGNED_UNITS.has(unit)) return true;
+  return (unit === '%' || unit === '％') && RATE_OF_CHANGE.test(target.text);
+}
+
 function invalidTarget(message: string, details: Record<string, unknown> = {}): DomainError {
   return new DomainError('invalid-target', message, details);
 }

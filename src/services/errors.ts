@@ -43,3 +43,12 @@ export function stale(what: string, id: string, expected: number): ServiceError 
 export function conflict(message: string, details: Readonly<Record<string, unknown>> = {}): ServiceError {
   return new ServiceError('conflict', message, details);
 }
+
+/** A negative value for a target whose quantity cannot be negative (a count or an amount: `allowsNegative`). */
+export function negativeRefused(unit: string, field: string): ServiceError {
+  return new ServiceError(
+    'invalid-input',
+    `该指标以“${unit}”计，不能为负数（a count or amount in ${unit} cannot be negative）`,
+    { field },
+  );
+}

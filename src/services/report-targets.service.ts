@@ -40,7 +40,7 @@ import {
   previousPeriod,
   type PeriodKey,
 } from '../domain/periods.ts';
-import { validateTargetSpec, type Reading, type TargetSpec } from '../domain/quantities.ts';
+import { allowsNegative, validateTargetSpec, type Reading, type TargetSpec } from '../domain/quantities.ts';
 import {
   actualAt,
   assessTarget,
@@ -55,7 +55,7 @@ import {
 import { canEditTargetPath, canViewTargetProgress } from '../policies/report.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, notFound, stale } from './errors.ts';
+import { ServiceError, negativeRefused, notFound, stale } from './errors.ts';
 import { mapPlan, mapTarget, type Plan, type PlanTarget } from './plan-state.ts';
 import {
   baselineSchema,
@@ -250,6 +250,7 @@ export async function setTargetBaseline(
   const now = at.toISOString();
   return inTransaction(ctx.db, async (trx) => {
     const { row, plan } = await loadTarget(trx, actor, targetId);
+    if (baseline.value < 0 && !allowsNegative(row)) throw negativeRefused(row.unit, 'value');
     const spec = specOf(row, plan);
     if (spec !== null) validateTargetSpec({ ...spec, baseline });
     if (row.version !== expectedVersion) throw stale('指标', row.id, expectedVersion);
@@ -292,6 +293,7 @@ export async function setTrajectoryPoint(
   try {
     return await inTransaction(ctx.db, async (trx) => {
       const { row, plan } = await loadTarget(trx, actor, targetId);
+      if (planned !== null && planned < 0 && !allowsNegative(row)) throw negativeRefused(row.unit, 'planned');
       if (periodFrequency(period) !== plan.cycle.frequency) {
         throw new ServiceError(
           'invalid-input',

@@ -48,6 +48,7 @@ import type { Database, ReportRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { DEFAULT_TIME_ZONE, periodLabel, reportDueAt } from '../domain/periods.ts';
+import { allowsNegative } from '../domain/quantities.ts';
 import { transitionReport, type ReportAction, type ReportFlow } from '../domain/workflow.ts';
 import { canViewPlan } from '../policies/plan.policy.ts';
 import {
@@ -65,7 +66,7 @@ import {
 } from '../policies/report.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, conflict, notFound, stale } from './errors.ts';
+import { ServiceError, conflict, negativeRefused, notFound, stale } from './errors.ts';
 import { mapPlan, type UnitRef } from './plan-state.ts';
 import {
   contributionSchema,
@@ -418,18 +419,22 @@ async function checkReadings(
   trx: Trx,
   workspaceId: string,
   context: ReportTaskContext,
-  readings: readonly { targetId: string }[],
+  readings: readonly { targetId: string; value: number }[],
 ): Promise<void> {
-  const targets = new Set((await findTargetsOfTask(trx, workspaceId, context.task.id)).map((target) => target.id));
+  const targets = new Map(
+    (await findTargetsOfTask(trx, workspaceId, context.task.id)).map((target) => [target.id, target]),
+  );
   const seen = new Set<string>();
   for (const [index, reading] of readings.entries()) {
-    if (!targets.has(reading.targetId)) {
+    const target = targets.get(reading.targetId);
+    if (target === undefined) {
       throw new ServiceError(
         'invalid-input',
         `第 ${index + 1} 项填报数据的指标不属于该任务（target ${reading.targetId} is not a target of the task）`,
         { field: `readings.${index}.targetId` },
       );
     }
+    if (reading.value < 0 && !allowsNegative(target)) throw negativeRefused(target.unit, `readings.${index}.value`);
     if (seen.has(reading.targetId)) {
       throw new ServiceError(
         'invalid-input',

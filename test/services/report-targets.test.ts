@@ -251,3 +251,54 @@ describeEachDatabase('target progress', (database) => {
     expect(progress.assessment).toMatchObject({ status: 'met', actual: 65 });
   });
 });
+
+describeEachDatabase('negative values', (database) => {
+  const db = () => database().db;
+
+  it('are refused for counts and amounts and kept for rates of change, in readings, baselines and planned values', async () => {
+    const example = await importExamplePlan(db());
+    const { office, reporter, workspaceId, task } = example;
+    const planId = example.planId;
+    const talents = await buildTarget(db(), {
+      workspaceId,
+      planId,
+      taskId: task.id,
+      unit: '名',
+      text: '引进高层次人才100名',
+    });
+    const growth = await buildTarget(db(), {
+      workspaceId,
+      planId,
+      taskId: task.id,
+      unit: '%',
+      value: 6,
+      text: '区级税收年均增长6%',
+    });
+    const ctx = at(db(), '2021-10-10T02:00:00.000Z');
+    const draft = (value: number, targetId: string) =>
+      saveReportDraft(ctx, reporter, {
+        taskId: task.id,
+        period: '2021-Q3',
+        narrative: '推进情况',
+        readings: [{ targetId, value }],
+      });
+
+    const refused = await failure(draft(-5, talents.id));
+    expect(refused.code).toBe('invalid-input');
+    expect(refused.message).toBe('该指标以“名”计，不能为负数（a count or amount in 名 cannot be negative）');
+    expect(refused.details).toEqual({ field: 'readings.0.value' });
+    expect(await countRows(db(), 'reports', workspaceId)).toBe(0);
+
+    // A fall in tax revenue is a bad quarter, not a typing error.
+    const saved = await draft(-2.5, growth.id);
+    expect(saved.readings).toEqual([expect.objectContaining({ targetId: growth.id, value: -2.5 })]);
+
+    const baseline = await failure(setTargetBaseline(ctx, office, talents.id, 1, { value: -1, period: '2020' }));
+    expect(baseline.message).toBe('该指标以“名”计，不能为负数（a count or amount in 名 cannot be negative）');
+    const planned = await failure(setTrajectoryPoint(ctx, office, talents.id, { period: '2022-Q1', planned: -3 }));
+    expect(planned.details).toEqual({ field: 'planned' });
+    await expect(setTargetBaseline(ctx, office, growth.id, 1, { value: -0.5, period: '2020' })).resolves.toMatchObject({
+      baseline: { value: -0.5, period: '2020' },
+    });
+  });
+});

@@ -81,10 +81,10 @@ export function findTargetsOfTask(
   db: Db,
   workspaceId: string,
   taskId: string,
-): Promise<Pick<TargetRow, 'id' | 'text'>[]> {
+): Promise<Pick<TargetRow, 'id' | 'text' | 'unit'>[]> {
   return db
     .selectFrom('targets')
-    .select(['id', 'text'])
+    .select(['id', 'text', 'unit'])
     .where('workspace_id', '=', workspaceId)
     .where('task_id', '=', taskId)
     .where('removed_in_version', 'is', null)

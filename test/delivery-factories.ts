@@ -139,11 +139,13 @@ export async function verifyAuditChain(db: Db, workspaceId: string): Promise<Cha
 }
 
 /** The error a promise rejects with, for asserting its name, code and message. */
-export async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+export async function failure(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; details?: Readonly<Record<string, unknown>> }> {
   try {
     await promise;
   } catch (error) {
-    return error as Error & { code?: string };
+    return error as Error & { code?: string; details?: Readonly<Record<string, unknown>> };
   }
   throw new Error('expected the call to fail');
 }

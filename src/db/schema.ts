@@ -303,6 +303,10 @@ export interface MilestoneTable extends Keyed, Mutable {
   done_on: IsoDate | null;
   frozen: Defaulted<Flag>;
   position: Defaulted<number>;
+  /** Set once when the milestone is removed (with who and why); null while it is in force. */
+  removed_at: IsoInstant | null;
+  removed_by: string | null;
+  removed_reason: string | null;
 }
 
 /** 进展报告: one per task, unit and period. */

@@ -10,12 +10,14 @@
  * Every change writes its audit event in the same transaction; every update checks the row's version (`stale`);
  * objects of another workspace are `not-found`; a unit that may not act is `forbidden`.
  */
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { newId } from '../db/ids.ts';
 import {
   findMilestone,
   findMilestones,
   insertMilestone,
+  markMilestoneRemoved,
   nextMilestonePosition,
   updateUnfrozenMilestone,
   type MilestoneFieldsUpdate,
@@ -34,7 +36,7 @@ import {
   type ProjectWithRefsRow,
 } from '../db/queries/project.queries.ts';
 import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
-import type { IsoDate, MilestoneRow } from '../db/schema.ts';
+import type { Database, IsoDate, MilestoneRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { DEFAULT_TIME_ZONE, localDateOf, startOfLocalDay } from '../domain/periods.ts';
 import {
@@ -212,6 +214,8 @@ export interface CreateMilestoneInput {
   doneOn?: IsoDate | null;
   /** Order within the project; after the last one when left out. */
   position?: number;
+  /** A due date after the project's planned end moves that end to it (the answer to `after-project-end`). */
+  extendProject?: boolean;
 }
 
 export interface MilestoneChange {
@@ -219,6 +223,7 @@ export interface MilestoneChange {
   dueOn?: IsoDate;
   doneOn?: IsoDate | null;
   position?: number;
+  extendProject?: boolean;
 }
 
 export type ProjectListScope = { taskId: string } | { planId: string } | { unitId: string };
@@ -424,7 +429,8 @@ export async function listProjects(ctx: ServiceContext, actor: Actor, scope: Pro
 
 async function findMilestoneOrThrow(db: Db, actor: Actor, milestoneId: string): Promise<MilestoneRow> {
   const row = await findMilestone(db, actor.workspaceId, milestoneId);
-  if (row === undefined) throw notFound('节点', milestoneId);
+  // A removed milestone is gone for every purpose but the record: changing it again finds nothing.
+  if (row === undefined || row.removed_at !== null) throw notFound('节点', milestoneId);
   return row;
 }
 
@@ -440,6 +446,47 @@ function checkDoneOn(doneOn: IsoDate | null, today: IsoDate): void {
   if (doneOn !== null && doneOn > today) {
     throw invalidInput(`完成日期不能晚于今天（${today}）（doneOn is in the future）`, 'doneOn');
   }
+}
+
+/**
+ * A milestone is a step of its project, so it falls due by the project's planned end. A later due date is refused
+ * (`invalid-input`, reason `after-project-end`, with the end) unless the caller asks to move the project's end to it
+ * (`extendProject`): then the end moves in the same transaction, audited as a change of the project.
+ */
+async function fitMilestoneInProject(
+  trx: Transaction<Database>,
+  actor: Actor,
+  project: ProjectWithRefsRow,
+  dueOn: IsoDate,
+  extendProject: boolean,
+  at: Date,
+): Promise<void> {
+  const end = project.planned_end;
+  if (end === null || dueOn <= end) return;
+  if (!extendProject) {
+    throw new ServiceError(
+      'invalid-input',
+      `节点期限 ${dueOn} 晚于项目计划完成日期 ${end}；请先调整项目的计划完成日期，或确认将其顺延至 ${dueOn}` +
+        `（the milestone falls due after the project’s planned end ${end}: move the end first, or ask to extend it）`,
+      { field: 'dueOn', reason: 'after-project-end', projectEnd: end },
+    );
+  }
+  const fields = { planned_end: dueOn };
+  if (!(await updateProjectRow(trx, actor.workspaceId, project.id, project.version, fields, at.toISOString()))) {
+    throw stale('项目', project.id, project.version);
+  }
+  await recordAudit(trx, actor, at, {
+    action: 'project.update',
+    subjectType: 'project',
+    subjectId: project.id,
+    detail: {
+      taskId: project.task_id,
+      version: project.version + 1,
+      change: fields,
+      from: { planned_end: end },
+      because: 'milestone-after-project-end',
+    },
+  });
 }
 
 function frozen(milestoneId: string): ServiceError {
@@ -470,6 +517,7 @@ export async function createMilestone(
     requireManager(actor, task);
     assertTaskOpen(task);
     checkDoneOn(doneOn, localDateOf(at, await workspaceTimeZone(trx, ws)));
+    await fitMilestoneInProject(trx, actor, project, dueOn, input.extendProject === true, at);
     await insertMilestone(trx, {
       id,
       workspace_id: ws,
@@ -501,6 +549,7 @@ async function changeMilestone(
   expectedVersion: number,
   fields: MilestoneFieldsUpdate,
   action: 'milestone.update' | 'milestone.done',
+  extendProject = false,
 ): Promise<Milestone> {
   const at = ctx.clock();
   const ws = actor.workspaceId;
@@ -524,6 +573,7 @@ async function changeMilestone(
     if (fields.done_on !== undefined) {
       checkDoneOn(fields.done_on ?? null, localDateOf(at, await workspaceTimeZone(trx, ws)));
     }
+    if (fields.due_on !== undefined) await fitMilestoneInProject(trx, actor, project, fields.due_on, extendProject, at);
     const updated = await updateUnfrozenMilestone(trx, ws, milestoneId, expectedVersion, fields, at.toISOString());
     if (!updated) {
       const again = await findMilestoneOrThrow(trx, actor, milestoneId);
@@ -554,7 +604,54 @@ export async function updateMilestone(
   if (change.dueOn !== undefined) fields.due_on = isoDate(change.dueOn, '节点期限', 'dueOn');
   if (change.doneOn !== undefined) fields.done_on = optionalIsoDate(change.doneOn, '完成日期', 'doneOn');
   if (change.position !== undefined) fields.position = checkPosition(change.position);
-  return changeMilestone(ctx, actor, milestoneId, expectedVersion, fields, 'milestone.update');
+  return changeMilestone(
+    ctx,
+    actor,
+    milestoneId,
+    expectedVersion,
+    fields,
+    'milestone.update',
+    change.extendProject === true,
+  );
+}
+
+/**
+ * Removes a milestone at `expectedVersion`, with a reason: the office or a lead unit, not while it is frozen. The row
+ * stays, marked with who, when and why; lists, statuses and the war board leave it out; the audit trail keeps it.
+ */
+export async function removeMilestone(
+  ctx: ServiceContext,
+  actor: Actor,
+  milestoneId: string,
+  expectedVersion: number,
+  reason: string,
+): Promise<void> {
+  const why = requiredText(reason, '删除原因', 'reason', DESCRIPTION_MAX);
+  const at = ctx.clock();
+  const ws = actor.workspaceId;
+  await inTransaction(ctx.db, async (trx) => {
+    const current = await findMilestoneOrThrow(trx, actor, milestoneId);
+    const task = await loadDeliveryTask(trx, actor, current.task_id);
+    if (!canManageProjects(actor, task)) {
+      throw forbidden(
+        '只有方案办公室和任务的牵头单位可以删除节点（only the plan office and the task’s lead units may）',
+      );
+    }
+    if (current.frozen === 1) throw frozen(milestoneId);
+    if (current.version !== expectedVersion) throw stale('节点', milestoneId, expectedVersion);
+    const removal = { by: actor.userId, reason: why, at: at.toISOString() };
+    if (!(await markMilestoneRemoved(trx, ws, milestoneId, expectedVersion, removal))) {
+      const again = await findMilestoneOrThrow(trx, actor, milestoneId);
+      throw again.frozen === 1 ? frozen(milestoneId) : stale('节点', milestoneId, expectedVersion);
+    }
+    await markTaskStatusStale(trx, ws, task.id, removal.at);
+    await recordAudit(trx, actor, at, {
+      action: 'milestone.remove',
+      subjectType: 'milestone',
+      subjectId: milestoneId,
+      detail: { projectId: current.project_id, taskId: task.id, name: current.name, reason: why },
+    });
+  });
 }
 
 /**

@@ -183,6 +183,9 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     done_on: '2021-09-28',
     frozen: 0,
     position: 0,
+    removed_at: '2021-10-02T02:00:00.000Z',
+    removed_by: 'usr_office',
+    removed_reason: '合并到下一节点',
   };
   const reports: FullRow<'reports'> = {
     id: newId('report'),

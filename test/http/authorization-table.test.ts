@@ -623,6 +623,15 @@ const TABLE: Row[] = [
     expect: { off: 'ok ok 404', rep: 'ok 403 404', apr: 'ok 403 404', rest: '403 403 404' },
   },
   {
+    route: 'POST /api/milestones/:id/remove',
+    scope: 'unit',
+    request: async (c) => {
+      const milestone = await c.ws.freshMilestone(c.unit);
+      return post(`/api/milestones/${milestone.id}/remove`, { version: milestone.version, reason: '与下一节点合并' });
+    },
+    expect: { off: 'ok ok 404', rep: 'ok 403 404', apr: 'ok 403 404', rest: '403 403 404' },
+  },
+  {
     route: 'POST /api/milestones/:id/done',
     scope: 'unit',
     request: async (c) =>

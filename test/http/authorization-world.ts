@@ -188,6 +188,25 @@ export class WorkspaceSide {
     return insertAttachment(this.db, this.id, unit.draftReportId, createdBy);
   }
 
+  /** A new milestone of `unit`'s project (for a request that removes it). */
+  async freshMilestone(unit: UnitSide): Promise<{ id: string; version: number }> {
+    const id = newId('milestone');
+    await this.db
+      .insertInto('milestones')
+      .values({
+        id,
+        workspace_id: this.id,
+        created_at: CREATED,
+        updated_at: CREATED,
+        project_id: unit.projectId,
+        task_id: unit.taskId,
+        name: '待删除的节点',
+        due_on: DUE_ON,
+      })
+      .execute();
+    return { id, version: 1 };
+  }
+
   /** The stored version of a row (for changes in place at the version read). */
   async versionOf(table: 'units' | 'projects' | 'milestones' | 'targets', id: string): Promise<number> {
     const row = await this.db

@@ -7,9 +7,11 @@ import {
   listMilestones,
   listProjects,
   markMilestoneDone,
+  removeMilestone,
   updateMilestone,
   updateProject,
 } from '../../src/services/project.service.ts';
+import { taskStatus } from '../../src/services/task-status.service.ts';
 import { buildOffice, testContext } from '../factories.ts';
 import {
   auditEventsOf,
@@ -253,6 +255,100 @@ describeEachDatabase('projects and milestones', (database) => {
       ];
       for (const call of calls) expect((await failure(call())).code).toBe('not-found');
       expect(await auditEventsOf(database().db, stranger.workspaceId)).toEqual([]);
+    });
+  });
+
+  describe('a milestone after its project’s end', () => {
+    it('is refused with the end it passes, unless the project’s end is asked to move to it (audited)', async () => {
+      const plan = await importExamplePlan(ctx());
+      const project = await createProject(ctx(), plan.office, {
+        taskId: plan.task('（11）').id,
+        ownerUnitId: null,
+        name: '精细化工产业链延伸项目',
+        plannedEnd: '2023-12-31',
+      });
+      const late = { projectId: project.id, name: '二期投产', dueOn: '2026-06-30' };
+      const refused = await failure(createMilestone(ctx(), plan.office, late));
+      expect(refused.code).toBe('invalid-input');
+      expect(refused.message).toContain('节点期限 2026-06-30 晚于项目计划完成日期 2023-12-31');
+      expect(refused.details).toEqual({ field: 'dueOn', reason: 'after-project-end', projectEnd: '2023-12-31' });
+      expect(await listMilestones(ctx(), plan.office, { projectId: project.id })).toEqual([]);
+
+      const milestone = await createMilestone(ctx(), plan.office, { ...late, extendProject: true });
+      expect(milestone.dueOn).toBe('2026-06-30');
+      expect(await getProject(ctx(), plan.office, project.id)).toMatchObject({ version: 2, plannedEnd: '2026-06-30' });
+      const events = await auditEventsOf(database().db, plan.workspaceId);
+      expect(events.map((e) => e.action).slice(-2)).toEqual(['project.update', 'milestone.create']);
+      expect(JSON.parse(events.at(-2)?.detail ?? '{}')).toMatchObject({
+        change: { planned_end: '2026-06-30' },
+        from: { planned_end: '2023-12-31' },
+        because: 'milestone-after-project-end',
+      });
+
+      // Moving a milestone past the end asks the same question.
+      const moved = await failure(
+        updateMilestone(ctx(), plan.office, milestone.id, milestone.version, { dueOn: '2027-03-31' }),
+      );
+      expect(moved.details).toMatchObject({ reason: 'after-project-end', projectEnd: '2026-06-30' });
+      expect(
+        await updateMilestone(ctx(), plan.office, milestone.id, milestone.version, {
+          dueOn: '2027-03-31',
+          extendProject: true,
+        }),
+      ).toMatchObject({ dueOn: '2027-03-31' });
+      expect(await getProject(ctx(), plan.office, project.id)).toMatchObject({ plannedEnd: '2027-03-31' });
+    });
+  });
+
+  describe('removing a milestone', () => {
+    it('marks it with who, when and why: lists and the derived status leave it out, the audit keeps it', async () => {
+      const plan = await importExamplePlan(ctx());
+      const task = plan.task('（11）');
+      const project = await createProject(ctx(), plan.office, {
+        taskId: task.id,
+        ownerUnitId: null,
+        name: '化工品交易服务平台引进',
+      });
+      const overdue = await createMilestone(ctx(), plan.office, {
+        projectId: project.id,
+        name: '平台上线',
+        dueOn: '2021-03-31',
+      });
+      const kept = await createMilestone(ctx(), plan.office, {
+        projectId: project.id,
+        name: '首批交易',
+        dueOn: '2030-01-01',
+      });
+      const before = await taskStatus(ctx(), plan.office, task.id);
+      expect(before.reasons.map((r) => r.code)).toContain('milestone-overdue');
+
+      const noReason = await failure(removeMilestone(ctx(), plan.office, overdue.id, overdue.version, '  '));
+      expect(noReason.code).toBe('invalid-input');
+      const stale = await failure(removeMilestone(ctx(), plan.office, overdue.id, overdue.version + 1, '合并'));
+      expect(stale.code).toBe('stale');
+      const otherUnit = unitActor(plan.workspaceId, plan.unitId('区文旅局'));
+      expect((await failure(removeMilestone(ctx(), otherUnit, overdue.id, overdue.version, '合并'))).code).toBe(
+        'forbidden',
+      );
+
+      await removeMilestone(ctx(), plan.office, overdue.id, overdue.version, '与“首批交易”节点合并');
+      expect((await listMilestones(ctx(), plan.office, { projectId: project.id })).map((m) => m.id)).toEqual([kept.id]);
+      const after = await taskStatus(ctx(), plan.office, task.id);
+      expect(after.reasons.map((r) => r.code)).not.toContain('milestone-overdue');
+      const row = await database()
+        .db.selectFrom('milestones')
+        .select(['removed_at', 'removed_by', 'removed_reason', 'version'])
+        .where('id', '=', overdue.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({ removed_by: plan.office.userId, removed_reason: '与“首批交易”节点合并', version: 2 });
+      expect(row.removed_at).not.toBeNull();
+      const event = (await auditEventsOf(database().db, plan.workspaceId)).at(-1);
+      expect(event).toMatchObject({ action: 'milestone.remove', subject_id: overdue.id });
+      expect(await verifyAuditChain(database().db, plan.workspaceId)).toMatchObject({ ok: true });
+
+      // Gone for every change: removing, editing or completing it again finds nothing.
+      expect((await failure(removeMilestone(ctx(), plan.office, overdue.id, 2, '再删'))).code).toBe('not-found');
+      expect((await failure(markMilestoneDone(ctx(), plan.office, overdue.id, 2))).code).toBe('not-found');
     });
   });
 });

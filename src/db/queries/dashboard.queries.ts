@@ -280,6 +280,7 @@ export function planDashboardQueries(db: Db, params: DashboardParams): Dashboard
     .crossJoin('milestones as m')
     .whereRef('m.workspace_id', '=', 't.workspace_id')
     .whereRef('m.task_id', '=', 't.id')
+    .where('m.removed_at', 'is', null)
     .select((eb) => [
       eb.fn.countAll<number>().as('total'),
       count(eb('m.done_on', 'is not', null)).as('done'),

@@ -18,11 +18,15 @@ export function findMilestone(db: Db, workspaceId: string, id: string): Promise<
 export type MilestoneScope = { projectId: string } | { taskId: string };
 
 /**
- * A project's milestones in their order, or a task's by project then order. (The (task_id, due_on) index finds a
+ * A project's milestones in force (not removed) in their order, or a task's by project then order. (The (task_id, due_on) index finds a
  * task's rows; a task has tens of them, so the sort costs nothing.)
  */
 export function findMilestones(db: Db, workspaceId: string, scope: MilestoneScope): Promise<MilestoneRow[]> {
-  const query = db.selectFrom('milestones').selectAll().where('workspace_id', '=', workspaceId);
+  const query = db
+    .selectFrom('milestones')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('removed_at', 'is', null);
   return (
     'projectId' in scope ? query.where('project_id', '=', scope.projectId) : query.where('task_id', '=', scope.taskId)
   )
@@ -65,6 +69,36 @@ export async function updateUnfrozenMilestone(
     .where('id', '=', id)
     .where('version', '=', expectedVersion)
     .where('frozen', '=', 0)
+    .where('removed_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Marks a milestone removed, if it is still at `expectedVersion`, not frozen and not removed; false when no row
+ * matched (the caller tells why).
+ */
+export async function markMilestoneRemoved(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  expectedVersion: number,
+  removal: { by: string; reason: string; at: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('milestones')
+    .set((eb) => ({
+      removed_at: removal.at,
+      removed_by: removal.by,
+      removed_reason: removal.reason,
+      version: eb('version', '+', 1),
+      updated_at: removal.at,
+    }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .where('frozen', '=', 0)
+    .where('removed_at', 'is', null)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

@@ -125,6 +125,7 @@ export function findMilestonesOfTasks(
       .select(['id', 'task_id', 'name', 'due_on', 'done_on'])
       .where('workspace_id', '=', workspaceId)
       .where('task_id', 'in', slice)
+      .where('removed_at', 'is', null)
       .orderBy('task_id')
       .orderBy('project_id')
       .orderBy('position')

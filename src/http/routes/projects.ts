@@ -8,10 +8,12 @@
  *   GET   /api/projects/:id/milestones     → { items }
  *   PATCH /api/milestones/:id              → Milestone
  *   POST  /api/milestones/:id/done         → Milestone
+ *   POST  /api/milestones/:id/remove       → 204 (marked removed, with a reason)
  *
  * The services decide who may do what; a milestone of a closed-out task refuses changes (409).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServiceContext } from '../../services/context.ts';
 import {
   createMilestone,
@@ -19,6 +21,7 @@ import {
   listMilestones,
   listProjects,
   markMilestoneDone,
+  removeMilestone,
   updateMilestone,
   updateProject,
   type ProjectListScope,
@@ -38,6 +41,7 @@ import {
   projectListSchema,
   projectSchema,
   projectTaskParamsSchema,
+  removeMilestoneBodySchema,
   updateMilestoneBodySchema,
   updateProjectBodySchema,
 } from '../schemas/projects.ts';
@@ -168,6 +172,25 @@ export const projectRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const { version, ...change } = request.body;
       return updateMilestone(ctx(), requireActor(request), request.params.id, version, defined(change));
+    },
+  );
+
+  app.post(
+    '/milestones/:id/remove',
+    {
+      schema: {
+        tags: ['projects'],
+        summary: '删除节点（remove a milestone）',
+        description: '节点不会被物理删除：记录删除人、时间和原因，列表、状态和作战图不再计入，审计可查。',
+        params: projectIdParamsSchema,
+        body: removeMilestoneBodySchema,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { version, reason } = request.body;
+      await removeMilestone(ctx(), requireActor(request), request.params.id, version, reason);
+      return reply.code(204).send(null);
     },
   );
 

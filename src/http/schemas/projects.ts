@@ -31,11 +31,16 @@ export const projectListQuerySchema = z.object({
   plan: id.optional(),
   unit: id.optional(),
 });
+const extendProject = z
+  .boolean()
+  .optional()
+  .describe('节点期限晚于项目计划完成日期时，将其顺延至节点期限（move the project’s planned end to the due date）');
 export const createMilestoneBodySchema = z.strictObject({
   name,
   dueOn: isoDate,
   doneOn: isoDate.nullable().optional(),
   position: z.number().int().min(0).optional(),
+  extendProject,
 });
 export const updateMilestoneBodySchema = z.strictObject({
   version,
@@ -43,6 +48,11 @@ export const updateMilestoneBodySchema = z.strictObject({
   dueOn: isoDate.optional(),
   doneOn: isoDate.nullable().optional(),
   position: z.number().int().min(0).optional(),
+  extendProject,
+});
+export const removeMilestoneBodySchema = z.strictObject({
+  version,
+  reason: z.string().min(1).max(2000).describe('删除原因（why it is removed）'),
 });
 export const milestoneDoneBodySchema = z.strictObject({ version, doneOn: isoDate.optional() });
 

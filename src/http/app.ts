@@ -246,8 +246,9 @@ export async function buildApp(options: AppOptions): Promise<LuoshiApp> {
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
-    // Behind a reverse proxy the client's address and https come from X-Forwarded-* (only when configured).
-    trustProxy: options.config.auth.trustProxy,
+    // Behind a reverse proxy the client's address and https come from X-Forwarded-*, believed only from the
+    // configured proxies' addresses (TRUST_PROXY); from anyone else the socket's address is the client's.
+    trustProxy: options.config.auth.trustProxy.length === 0 ? false : [...options.config.auth.trustProxy],
   }).withTypeProvider<ZodTypeProvider>();
   if (options.onRoute !== undefined) app.addHook('onRoute', options.onRoute);
   try {

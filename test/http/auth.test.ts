@@ -44,8 +44,9 @@ describe('sign-in over HTTP', () => {
     expect((await app.inject({ method: 'GET', url: '/api/me' })).statusCode).toBe(401);
   });
 
-  it('marks the cookie Secure behind an https proxy when TRUST_PROXY is set', async () => {
-    const { app, db, ws } = await setup({ env: { TRUST_PROXY: 'true' } });
+  it('marks the cookie Secure behind an https proxy named in TRUST_PROXY', async () => {
+    // app.inject's requests come from 127.0.0.1.
+    const { app, db, ws } = await setup({ env: { TRUST_PROXY: '127.0.0.1' } });
     const user = await buildUser(db, { workspaceId: ws.id, roles: ['leader'] });
     const response = await app.inject({
       method: 'POST',

@@ -189,18 +189,27 @@ describe('the accounts API', () => {
     expect(combined.statusCode).toBe(422);
 
     const reporter = await signIn(app, { username: 'jw-reporter', password: oneTimePassword });
-    await reporter.request({
+    const changed = await reporter.request({
       method: 'POST',
       url: '/api/auth/password',
-      payload: { current: oneTimePassword, next: 'Reporter#2026' },
+      payload: { current: oneTimePassword, next: 'Jinshan-Reporter#2026' },
     });
+    expect(changed.statusCode).toBe(204);
     expect((await reporter.request({ method: 'GET', url: '/api/me' })).json()).toMatchObject({
       roles: ['unit-reporter'],
       unitId: unit.id,
     });
     const policy = await sec.request({ method: 'GET', url: '/api/security/policy' });
     expect(policy.json()).toMatchObject({
-      password: { minLength: 8, minClasses: 3, lockoutThreshold: 5, lockoutMinutes: 15, maxAgeDays: 90 },
+      password: {
+        minLength: 8,
+        minClasses: 3,
+        lockoutThreshold: 5,
+        lockoutMinutes: 15,
+        lockoutWindowMinutes: 15,
+        historyCount: 5,
+        maxAgeDays: 90,
+      },
       session: { idleMinutes: 30, maxHours: 12 },
     });
     expect((await sys.request({ method: 'GET', url: '/api/security/policy' })).statusCode).toBe(403);

@@ -5,6 +5,7 @@
  * A bad value stops the process with one line that names the variable, Chinese first:
  *   配置错误：PORT 应为 0–65535 之间的整数，实际为 "abc"（Invalid PORT: expected an integer from 0 to 65535, got "abc"）
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -88,8 +89,12 @@ export interface AuthConfig {
   readonly passwordMaxAgeDays: number;
   /** log2 of scrypt's N for new password hashes (15 in production; tests lower it to save time). */
   readonly passwordHashCost: number;
-  /** Behind a reverse proxy: take the client's address and https from X-Forwarded-For / -Proto. */
-  readonly trustProxy: boolean;
+  /**
+   * The reverse proxies (addresses, CIDR networks, or the names `loopback`, `linklocal`, `uniquelocal`) whose
+   * X-Forwarded-For / -Proto / -Host are believed, in Fastify's `trustProxy` form; empty: none, the socket's
+   * address is the client's. A header from any other address is ignored.
+   */
+  readonly trustProxy: readonly string[];
   /** Sign-in attempts per client address per minute. */
   readonly signInRatePerMinute: number;
   /** Uploads per user per minute. */
@@ -174,6 +179,31 @@ export function parseDatabaseUrl(url: string): DatabaseConfig | null {
   return { dialect: 'postgres', connectionString: parsed.toString(), schema, prepare: prepare === 'on' };
 }
 
+/** The named ranges Fastify's `trustProxy` (proxy-addr) knows. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Reads TRUST_PROXY: `false` (or empty) for none, or a comma-separated list of IPv4 / IPv6 addresses, CIDR networks
+ * (`10.0.0.0/8`, `fd00::/8`; not `/0`) and the names `loopback`, `linklocal`, `uniquelocal`, as Fastify's
+ * `trustProxy` takes them. Returns null for anything else — `true` included.
+ */
+export function parseTrustedProxies(value: string): readonly string[] | null {
+  if (value === 'false' || value === '') return Object.freeze([]);
+  const entries = value.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    // A zone (`fe80::1%eth0`) means nothing to a proxy's address as the socket reports it.
+    if (family === 0 || address.includes('%') || rest.length > 0) return null;
+    if (prefix === undefined) continue;
+    if (!/^\d{1,3}$/.test(prefix)) return null;
+    const bits = Number(prefix);
+    if (bits < 1 || bits > (family === 4 ? 32 : 128)) return null;
+  }
+  return Object.freeze(entries);
+}
+
 function isTimeZone(value: string): boolean {
   // Intl also accepts offsets such as "+08:00" on newer runtimes; the plan's periods need a named zone.
   if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
@@ -240,7 +270,7 @@ interface Values {
   SESSION_MAX_HOURS: number;
   PASSWORD_MAX_AGE_DAYS: number;
   PASSWORD_HASH_COST: number;
-  TRUST_PROXY: boolean;
+  TRUST_PROXY: readonly string[];
   SIGN_IN_RATE_PER_MINUTE: number;
   UPLOAD_RATE_PER_MINUTE: number;
   FILE_STORAGE: FileStorageMode;
@@ -305,10 +335,23 @@ const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
     ' 10–20 之间的整数（scrypt 的 log2 N）',
     'an integer from 10 to 20 (log2 of scrypt N)',
   ),
+  // `true` (believe X-Forwarded-For from anyone) would let every client choose the address that the audit trail
+  // records and the sign-in limit counts: it is refused, as is a network of everything (/0).
   TRUST_PROXY: {
-    schema: z.enum(['true', 'false']).transform((value) => value === 'true'),
-    zh: ' true 或 false',
-    en: 'true or false',
+    schema: z.string().transform((value, ctx) => {
+      const proxies = parseTrustedProxies(value);
+      if (proxies === null) {
+        ctx.addIssue({ code: 'custom', message: 'bad proxy list' });
+        return z.NEVER;
+      }
+      return proxies;
+    }),
+    zh:
+      '反向代理的 IP 地址或网段（CIDR）列表，以逗号分隔，如 127.0.0.1,10.0.0.0/8,fd00::/8，或 false（不信任任何代理）；' +
+      '不接受 true：它让任何客户端都能用 X-Forwarded-For 伪造自己的地址',
+    en:
+      "a comma-separated list of the reverse proxies' IP addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8,fd00::/8, or " +
+      'false (no proxy); true is refused: it lets any client forge its address with X-Forwarded-For',
   },
   SIGN_IN_RATE_PER_MINUTE: integerRule(1, 1000, ' 1–1000 之间的整数', 'an integer from 1 to 1000'),
   UPLOAD_RATE_PER_MINUTE: integerRule(1, 1000, ' 1–1000 之间的整数', 'an integer from 1 to 1000'),

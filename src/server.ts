@@ -6,7 +6,8 @@
  *   npm run serve            # http://127.0.0.1:3000, SQLite in ./data/luoshi.db
  *
  * A bad configuration value stops it with one line on stderr and exit code 2; a database that cannot be opened or
- * migrated, or a port that cannot be bound, with one line and exit code 1.
+ * migrated, a first start that finds DATA_DIR/first-accounts.txt already there, or a port that cannot be bound,
+ * with one line and exit code 1.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,13 @@ import { buildApp, type LuoshiApp } from './http/app.ts';
 import { createJobRunner, type JobRunner } from './jobs/index.ts';
 import { findFirstWorkspaceId } from './db/queries/user.queries.ts';
 import { SYSTEM_WORKSPACE_ID } from './services/auth.service.ts';
-import { createInitialAccounts, formatInitialAccounts, type InitialAccount } from './services/bootstrap.service.ts';
+import {
+  FirstAccountsFileError,
+  createInitialAccounts,
+  firstAccountsPath,
+  formatFirstAccountsNotice,
+  type InitialAccount,
+} from './services/bootstrap.service.ts';
 import { systemClock, type Clock } from './services/context.ts';
 import { seedExampleWorkspace } from './services/seed.service.ts';
 
@@ -57,9 +64,11 @@ export interface LuoshiServer {
   readonly database: DatabaseHandle;
   /**
    * The accounts this start created, with their one-time passwords (the first start, or the first after an upgrade
-   * to sign-in); empty on every later start. The caller shows them once.
+   * to sign-in); empty on every later start. Their passwords are in `firstAccountsFile`, and nowhere else.
    */
   readonly initialAccounts: readonly InitialAccount[];
+  /** DATA_DIR/first-accounts.txt when this start wrote it (mode 0600), else null. */
+  readonly firstAccountsFile: string | null;
   /** The background jobs, started after the migrations and the seed; null with JOBS=off. */
   readonly jobs: JobRunner | null;
   /** Stops taking requests, waits for those in flight, then closes the database. */
@@ -85,7 +94,9 @@ export async function buildServer(options: ServerOptions): Promise<LuoshiServer>
     if (seed !== undefined && !(await hasWorkspace(database.db))) {
       await seed({ db: database.db, dialect: database.dialect, config, clock, log: app.log });
     }
-    initialAccounts = await createInitialAccounts({ db: database.db, clock }, config.auth);
+    initialAccounts = await createInitialAccounts({ db: database.db, clock }, config.auth, {
+      dataDir: config.dataDir,
+    });
     if (config.jobs.enabled) {
       jobs = createJobRunner({ database, config, clock, log: app.log });
       await jobs.start();
@@ -101,6 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<LuoshiServer>
     app: built,
     database,
     initialAccounts,
+    firstAccountsFile: initialAccounts.length > 0 ? firstAccountsPath(config.dataDir) : null,
     jobs,
     async close() {
       built.readiness.set(false);
@@ -141,7 +153,13 @@ export async function main(): Promise<void> {
       },
     });
   } catch (error) {
-    if (!(error instanceof DatabaseOpenError || error instanceof MigrationError)) throw error;
+    if (!(
+      error instanceof DatabaseOpenError ||
+      error instanceof MigrationError ||
+      error instanceof FirstAccountsFileError
+    )) {
+      throw error;
+    }
     process.stderr.write(`${error.message}\n`);
     process.exitCode = 1;
     return;
@@ -159,8 +177,8 @@ export async function main(): Promise<void> {
     return;
   }
   app.log.info({ url }, `落实 Luoshi 已启动：${url}（listening on ${url}）`);
-  // Straight to the terminal, not through the log: one-time passwords do not belong in log files.
-  if (server.initialAccounts.length > 0) process.stdout.write(formatInitialAccounts(server.initialAccounts, url));
+  // Where the one-time passwords are, never the passwords: standard output ends up in the service's log.
+  if (server.firstAccountsFile !== null) process.stdout.write(formatFirstAccountsNotice(server.firstAccountsFile, url));
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
         sessionMaxHours: 12,
         passwordMaxAgeDays: 90,
         passwordHashCost: 15,
-        trustProxy: false,
+        trustProxy: [],
         signInRatePerMinute: 10,
         uploadRatePerMinute: 30,
       },
@@ -163,6 +163,15 @@ describe('loadConfig', () => {
     ['PASSWORD_MAX_AGE_DAYS', '-1'],
     ['PASSWORD_HASH_COST', '8'],
     ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '1'],
+    ['TRUST_PROXY', '0.0.0.0/0'],
+    ['TRUST_PROXY', '::/0'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1,'],
+    ['TRUST_PROXY', '10.0.0.1/8/1'],
+    ['TRUST_PROXY', 'fe80::1%eth0'],
+    ['TRUST_PROXY', 'proxy.example.gov.cn'],
     ['SIGN_IN_RATE_PER_MINUTE', '0'],
     ['FILE_STORAGE', 's3'],
     ['MAX_ATTACHMENT_MB', '0'],
@@ -193,6 +202,21 @@ describe('loadConfig', () => {
     expect(message).toContain(JSON.stringify(value));
     expect(message).toContain(`Invalid ${variable}:`);
     expect(message).not.toContain('\n');
+  });
+
+  it('finding 2: TRUST_PROXY takes the proxies’ addresses and networks, and refuses true with the reason', () => {
+    expect(loadConfig({ TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8 ,fd00::/8,::1,loopback ' }).auth.trustProxy).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '::1',
+      'loopback',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).auth.trustProxy).toEqual([]);
+    expect(Object.isFrozen(loadConfig({ TRUST_PROXY: '10.0.0.1' }).auth.trustProxy)).toBe(true);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(
+      /^配置错误：TRUST_PROXY 应为反向代理的 IP 地址或网段（CIDR）列表.*不接受 true：它让任何客户端都能用 X-Forwarded-For 伪造自己的地址，实际为 "true"/,
+    );
   });
 
   it('never repeats a database password', () => {

@@ -36,6 +36,7 @@ export const ID_PREFIXES = Object.freeze({
   statusQueue: 'stq',
   reportReminder: 'rrm',
   workspaceJob: 'wjb',
+  passwordHistory: 'pwh',
 });
 
 export type IdKind = keyof typeof ID_PREFIXES;

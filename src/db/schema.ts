@@ -425,9 +425,14 @@ export interface UserTable extends Keyed, Mutable {
   password_changed_at: IsoInstant | null;
   /** A one-time password was set (first start, an administrator's reset): only a password change is allowed. */
   must_change_password: Defaulted<Flag>;
-  /** Failed sign-ins since the last success; the lock-out rule (src/domain/passwords.ts) reads it. */
+  /**
+   * Failed sign-ins (and wrong current passwords) counted toward the lock-out since the last success; written only by
+   * the atomic statement of src/db/queries/sign-in-failure.queries.ts (the rule: src/domain/passwords.ts).
+   */
   failed_attempts: Defaulted<number>;
   locked_until: IsoInstant | null;
+  /** The latest failure that counted (migration 0010): a failure a whole window after it starts the count again. */
+  last_failed_at: IsoInstant | null;
   disabled: Defaulted<Flag>;
   /** The `sub` of the user at the configured OIDC provider. */
   oidc_subject: string | null;
@@ -509,6 +514,28 @@ export interface OidcLoginTable extends Keyed, Mutable {
   return_to: Immutable<string>;
 }
 
+/**
+ * The lock-out counter of a sign-in name no account has (migration 0010), so that such a name answers as an account
+ * does. In the reserved `system` workspace; `id` is the SHA-256 (hex) of the normalised name. Swept after
+ * `expires_at`, when it means the same as no row.
+ */
+export interface UnknownNameFailureTable extends Keyed, Mutable {
+  failed_attempts: number;
+  last_failed_at: IsoInstant;
+  locked_until: IsoInstant | null;
+  /** The end of the window or of the lock, whichever is later. */
+  expires_at: IsoInstant;
+}
+
+/**
+ * A password an account had before its current one (migration 0010): its scrypt hash only, so a new password can be
+ * refused when it is one of the last few. Inserted when a password is replaced, pruned to the policy's count.
+ */
+export interface PasswordHistoryTable extends Keyed, AppendOnly {
+  user_id: Immutable<string>;
+  password_hash: Immutable<string>;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   units: UnitTable;
@@ -539,6 +566,8 @@ export interface Database {
   report_reminders: ReportReminderTable;
   workspace_jobs: WorkspaceJobTable;
   oidc_logins: OidcLoginTable;
+  unknown_name_failures: UnknownNameFailureTable;
+  password_history: PasswordHistoryTable;
 }
 
 export type TableName = keyof Database;
@@ -574,6 +603,8 @@ export const TABLE_NAMES = [
   'report_reminders',
   'workspace_jobs',
   'oidc_logins',
+  'unknown_name_failures',
+  'password_history',
 ] as const satisfies readonly TableName[];
 
 /** Tables whose rows are never updated (but for an attachment's one-way removal mark): no `version`, no `updated_at`. */
@@ -583,6 +614,7 @@ export const APPEND_ONLY_TABLES = [
   'attachments',
   'audit_events',
   'report_reminders',
+  'password_history',
 ] as const satisfies readonly TableName[];
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
@@ -693,3 +725,9 @@ export type WorkspaceJobRow = Selectable<WorkspaceJobTable>;
 
 export type OidcLoginRow = Selectable<OidcLoginTable>;
 export type NewOidcLogin = Insertable<OidcLoginTable>;
+
+export type UnknownNameFailureRow = Selectable<UnknownNameFailureTable>;
+export type NewUnknownNameFailure = Insertable<UnknownNameFailureTable>;
+
+export type PasswordHistoryRow = Selectable<PasswordHistoryTable>;
+export type NewPasswordHistory = Insertable<PasswordHistoryTable>;

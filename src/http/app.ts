@@ -254,8 +254,9 @@ export async function buildApp(options: AppOptions): Promise<LuoshiApp> {
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
-    // Behind a reverse proxy the client's address and https come from X-Forwarded-* (only when configured).
-    trustProxy: options.config.auth.trustProxy,
+    // Behind a reverse proxy the client's address and https come from X-Forwarded-*, believed only from the
+    // configured proxies' addresses (TRUST_PROXY); from anyone else the socket's address is the client's.
+    trustProxy: options.config.auth.trustProxy.length === 0 ? false : [...options.config.auth.trustProxy],
     // Errors the router raises before any hook (a path that does not decode) get the envelope like every other.
     frameworkErrors: (error, request, reply) => {
       applySecurityHeaders(request, reply);

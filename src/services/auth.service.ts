@@ -2,9 +2,16 @@
  * Sign-in and sessions (等保 2.0 level 3: 身份鉴别, 访问控制, 安全审计).
  *
  * - Signing in checks the password against its scrypt hash, counts failures and locks the account after five in a
- *   row for fifteen minutes (src/domain/passwords.ts). An unknown name costs the same time as a known one (a decoy
- *   hash) and gets the same message as a wrong password. Every attempt, success or failure, is an audit event: in
- *   the user's workspace, or, for a name nobody has, in the reserved `system` workspace.
+ *   row for fifteen minutes (src/domain/passwords.ts). The count moves in one atomic statement
+ *   (src/db/queries/sign-in-failure.queries.ts), so attempts sent at once cannot slip past it. A name nobody has
+ *   is counted the same way (in `unknown_name_failures`) and answers exactly as an account does — 401, then 423
+ *   after five failures — in the same time (one scrypt verification on every path, against a decoy hash when there
+ *   is no usable hash), so neither the answer nor its timing tells which names exist. Every attempt, success or
+ *   failure, is an audit event: in the user's workspace, or, for a name nobody has, in the reserved `system` one.
+ * - A wrong current password at a password change counts toward the same lock-out: a stolen session cannot guess
+ *   the password either. When it locks the account, every session of the account ends.
+ * - A new password must pass the policy (common passwords and keyboard walks refused, src/domain/passwords.ts) and
+ *   differ from the current one and the last five before it (their hashes in `password_history`).
  * - A session lives on the server: the cookie holds a random 256-bit token, the database only its SHA-256. It ends
  *   after 30 minutes without a request, 12 hours after sign-in, at sign-out, at "sign out everywhere", when the
  *   password changes or an administrator resets it, and when the account is disabled.
@@ -14,6 +21,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthConfig } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { newId } from '../db/ids.ts';
+import {
+  findRecentPasswordHashes,
+  insertPasswordHistory,
+  prunePasswordHistory,
+} from '../db/queries/password-history.queries.ts';
 import {
   findSessionWithUser,
   insertSession,
@@ -21,21 +35,29 @@ import {
   revokeSessionsOfUser,
   touchSession,
 } from '../db/queries/session.queries.ts';
-import { findUserByUsername, updateSignInState, updateUser } from '../db/queries/user.queries.ts';
+import {
+  countUnknownNameFailure,
+  countUserFailure,
+  findUnknownNameLock,
+  sweepUnknownNameFailures,
+  type CountedFailure,
+  type FailureMoment,
+} from '../db/queries/sign-in-failure.queries.ts';
+import { findUser, findUserByUsername, updateSignInState, updateUser } from '../db/queries/user.queries.ts';
 import type { UserRow, UserUpdate } from '../db/schema.ts';
 import {
   AFTER_SUCCESS,
   DEFAULT_PASSWORD_POLICY,
-  afterFailure,
   describePasswordProblems,
-  isLocked,
   isPasswordExpired,
   passwordProblems,
   type PasswordPolicy,
+  type PasswordProblem,
 } from '../domain/passwords.ts';
 import { recordAudit } from './audit.ts';
 import { ROLES, type Actor, type Role, type ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
+import { commonPasswordDictionary } from './password-dictionary.ts';
 import { decoyHash, hashPassword, needsRehash, verifyPassword, type ScryptCost } from './password-hash.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -149,9 +171,79 @@ function lockedError(until: Date, now: Date): ServiceError {
   );
 }
 
+/** The lock in force at `now`, or null. */
+function activeLock(lockedUntil: string | null, now: Date): Date | null {
+  if (lockedUntil === null) return null;
+  const until = new Date(lockedUntil);
+  return until.getTime() > now.getTime() ? until : null;
+}
+
+/** The instant and the policy's numbers for the lock-out statements. */
+export function failureMoment(now: Date, policy: PasswordPolicy): FailureMoment {
+  const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+  const window = policy.lockoutWindowMinutes * 60_000;
+  const lock = policy.lockoutMinutes * 60_000;
+  return {
+    now: now.toISOString(),
+    windowStart: at(-window),
+    lockUntil: at(lock),
+    threshold: policy.lockoutThreshold,
+    expiresOpen: at(window),
+    expiresLocked: at(Math.max(lock, window)),
+  };
+}
+
+/** The key of a sign-in name nobody has in `unknown_name_failures`: the SHA-256 of the normalised name. */
+export function unknownNameKey(normalizedUsername: string): string {
+  return createHash('sha256').update(normalizedUsername).digest('hex');
+}
+
+/** What the lock-out counter did with one failure. */
+interface FailureOutcome {
+  /** The counter after it; undefined when it counted nothing because the account (or name) was locked. */
+  readonly counted: CountedFailure | undefined;
+  /** The lock in force after it, or null. */
+  readonly lockedUntil: Date | null;
+}
+
+/**
+ * Counts one failure toward the lock-out of an account, or of a name nobody has (`user` undefined), in one atomic
+ * statement; when nothing was counted, the account is locked and its lock is read back.
+ */
+async function countFailure(
+  trx: Db,
+  user: Pick<UserRow, 'workspace_id' | 'id'> | undefined,
+  username: string,
+  now: Date,
+  policy: PasswordPolicy,
+): Promise<FailureOutcome> {
+  const moment = failureMoment(now, policy);
+  const key = unknownNameKey(username);
+  const counted =
+    user === undefined
+      ? await countUnknownNameFailure(trx, SYSTEM_WORKSPACE_ID, key, moment)
+      : await countUserFailure(trx, user.workspace_id, user.id, moment);
+  const lockedUntil =
+    counted !== undefined
+      ? counted.lockedUntil
+      : user === undefined
+        ? await findUnknownNameLock(trx, SYSTEM_WORKSPACE_ID, key)
+        : ((await findUser(trx, user.workspace_id, user.id))?.locked_until ?? null);
+  return { counted, lockedUntil: activeLock(lockedUntil, now) };
+}
+
+/** The audit detail of a counted failure: the count so far, or the lock it set. */
+function countDetail(outcome: FailureOutcome): Record<string, unknown> {
+  if (outcome.counted === undefined) return {};
+  return outcome.counted.lockedUntil !== null
+    ? { lockedUntil: outcome.counted.lockedUntil }
+    : { failedAttempts: outcome.counted.failedAttempts };
+}
+
 /**
  * Signs a user in with name and password. Throws `sign-in-failed` (401) for a wrong name or password or a
- * disabled account (one message for all three), `account-locked` (423) while locked.
+ * disabled account (one message for all three), `account-locked` (423) while locked — for a name nobody has too,
+ * after as many failures as would lock an account.
  */
 export async function signIn(
   ctx: ServiceContext,
@@ -162,77 +254,74 @@ export async function signIn(
   const now = ctx.clock();
   const username = normalizeUsername(credentials.username);
   const cost = scryptCost(config);
-  const user = await findUserByUsername(ctx.db, username);
-
-  const failure = async (workspaceId: string, actorId: string | null, reason: string, detail = {}) => {
-    await inTransaction(ctx.db, (trx) =>
-      recordAudit(
-        trx,
-        // A name nobody has: the actor is unknown.
-        { userId: actorId ?? 'anonymous', workspaceId, roles: [], ip: client.ip },
-        now,
-        {
-          action: 'auth.sign-in',
-          subjectType: actorId === null ? null : 'user',
-          subjectId: actorId,
-          detail: { username, reason, userAgent: client.userAgent, ...detail },
-          outcome: reason === 'locked' ? 'denied' : 'failure',
-        },
-      ),
-    );
-  };
-
-  if (user === undefined || user.password_hash === null || user.disabled === 1) {
-    // The same work and the same answer as a wrong password: the response does not tell which names exist.
-    await verifyPassword(credentials.password, await decoyHash(cost));
-    if (user === undefined) await failure(SYSTEM_WORKSPACE_ID, null, 'unknown-user');
-    else await failure(user.workspace_id, user.id, user.disabled === 1 ? 'disabled' : 'no-password');
-    throw new ServiceError('sign-in-failed', SIGN_IN_FAILED_MESSAGE);
-  }
-
-  const state = {
-    failedAttempts: user.failed_attempts,
-    lockedUntil: user.locked_until === null ? null : new Date(user.locked_until),
-  };
-  if (isLocked(state, now) && state.lockedUntil !== null) {
-    await failure(user.workspace_id, user.id, 'locked');
-    throw lockedError(state.lockedUntil, now);
-  }
-
   const policy = passwordPolicy(config);
-  if (!(await verifyPassword(credentials.password, user.password_hash))) {
-    const next = afterFailure(state, now, policy);
-    const lockedNow = isLocked(next, now);
-    await inTransaction(ctx.db, async (trx) => {
-      await updateSignInState(trx, user.workspace_id, user.id, {
-        failed_attempts: next.failedAttempts,
-        locked_until: next.lockedUntil?.toISOString() ?? null,
-      });
-      await recordAudit(trx, { userId: user.id, workspaceId: user.workspace_id, roles: [], ip: client.ip }, now, {
-        action: 'auth.sign-in',
-        subjectType: 'user',
-        subjectId: user.id,
-        detail: {
-          username,
-          reason: 'wrong-password',
-          userAgent: client.userAgent,
-          ...(lockedNow ? { lockedUntil: next.lockedUntil?.toISOString() } : { failedAttempts: next.failedAttempts }),
+  const user = await findUserByUsername(ctx.db, username);
+  const hash = user !== undefined && user.disabled === 0 ? user.password_hash : null;
+  // One scrypt verification on every path — the account's hash, or a decoy for a name nobody has, a disabled
+  // account or one without a password — so the time taken tells neither which names exist nor which are locked.
+  const right = await verifyPassword(credentials.password, hash ?? (await decoyHash(cost)));
+  const actor: Actor = {
+    // A name nobody has: the actor is unknown, and the event goes to the `system` chain.
+    userId: user?.id ?? 'anonymous',
+    workspaceId: user?.workspace_id ?? SYSTEM_WORKSPACE_ID,
+    roles: [],
+    unitId: null,
+    ip: client.ip,
+  };
+  const subject = { subjectType: user === undefined ? null : 'user', subjectId: user?.id ?? null };
+
+  if (user !== undefined && hash !== null && right) {
+    const lockedUntil = activeLock(user.locked_until, now);
+    if (lockedUntil === null) {
+      const rehashed = needsRehash(hash, cost) ? await hashPassword(credentials.password, cost) : null;
+      return startSession(ctx, config, user, client, 'password', {
+        signInState: {
+          failed_attempts: AFTER_SUCCESS.failedAttempts,
+          locked_until: null,
+          last_failed_at: null,
+          ...(rehashed === null ? {} : { password_hash: rehashed }),
         },
-        outcome: 'failure',
       });
-    });
-    if (lockedNow && next.lockedUntil !== null) throw lockedError(next.lockedUntil, now);
-    throw new ServiceError('sign-in-failed', SIGN_IN_FAILED_MESSAGE);
+    }
+    // The right password while locked: refused, and not counted (the lock is not extended).
+    await inTransaction(ctx.db, (trx) =>
+      recordAudit(trx, actor, now, {
+        action: 'auth.sign-in',
+        ...subject,
+        detail: { username, reason: 'locked', userAgent: client.userAgent },
+        outcome: 'denied',
+      }),
+    );
+    throw lockedError(lockedUntil, now);
   }
 
-  const rehashed = needsRehash(user.password_hash, cost) ? await hashPassword(credentials.password, cost) : null;
-  return startSession(ctx, config, user, client, 'password', {
-    signInState: {
-      failed_attempts: AFTER_SUCCESS.failedAttempts,
-      locked_until: null,
-      ...(rehashed === null ? {} : { password_hash: rehashed }),
-    },
+  const reason =
+    user === undefined
+      ? 'unknown-user'
+      : user.disabled === 1
+        ? 'disabled'
+        : user.password_hash === null
+          ? 'no-password'
+          : 'wrong-password';
+  // On every failure, known name or not, so that the two take the same statements.
+  await sweepUnknownNameFailures(ctx.db, SYSTEM_WORKSPACE_ID, now.toISOString());
+  const outcome = await inTransaction(ctx.db, async (trx) => {
+    const counted = await countFailure(trx, user, username, now, policy);
+    await recordAudit(trx, actor, now, {
+      action: 'auth.sign-in',
+      ...subject,
+      detail: {
+        username,
+        reason: counted.counted === undefined ? 'locked' : reason,
+        userAgent: client.userAgent,
+        ...countDetail(counted),
+      },
+      outcome: counted.counted === undefined ? 'denied' : 'failure',
+    });
+    return counted;
   });
+  if (outcome.lockedUntil !== null) throw lockedError(outcome.lockedUntil, now);
+  throw new ServiceError('sign-in-failed', SIGN_IN_FAILED_MESSAGE);
 }
 
 /** How a session was signed in (`sessions.via`). */
@@ -252,7 +341,7 @@ export async function startSession(
   via: SessionVia,
   options: {
     /** Bookkeeping besides `last_sign_in_at` (a password sign-in clears the failure count, stores a re-hash). */
-    readonly signInState?: Pick<UserUpdate, 'failed_attempts' | 'locked_until' | 'password_hash'>;
+    readonly signInState?: Pick<UserUpdate, 'failed_attempts' | 'locked_until' | 'last_failed_at' | 'password_hash'>;
     /** More for the audit event's detail (the OIDC issuer and subject). */
     readonly detail?: Readonly<Record<string, unknown>>;
   } = {},
@@ -361,18 +450,81 @@ export async function signOutEverywhere(ctx: ServiceContext, actor: Actor): Prom
   });
 }
 
-/** The policy's verdict on a new password, as a 422 with every problem named. */
-export function assertPasswordAcceptable(password: string, username: string, policy: PasswordPolicy): void {
-  const problems = passwordProblems(password, username, policy);
+/**
+ * The policy's verdict on a new password, as a 422 with every problem named: the rules of src/domain/passwords.ts
+ * with the common-password dictionary, then — when those pass — the account's current and recent passwords.
+ */
+export async function assertPasswordAcceptable(
+  db: Db,
+  user: Pick<UserRow, 'workspace_id' | 'id' | 'username' | 'password_hash'>,
+  password: string,
+  policy: PasswordPolicy,
+): Promise<void> {
+  const problems: PasswordProblem[] = passwordProblems(password, user.username, commonPasswordDictionary(), policy);
+  if (problems.length === 0) {
+    if (user.password_hash !== null && (await verifyPassword(password, user.password_hash))) {
+      problems.push('same-as-current');
+    } else if (await isRecentPassword(db, user, password, policy)) {
+      problems.push('recently-used');
+    }
+  }
   if (problems.length > 0) {
     throw new ServiceError('invalid-input', describePasswordProblems(problems, policy), { problems });
   }
 }
 
+/** Whether the password is one of the account's last `historyCount` before the current one (scrypt, each). */
+async function isRecentPassword(
+  db: Db,
+  user: Pick<UserRow, 'workspace_id' | 'id'>,
+  password: string,
+  policy: PasswordPolicy,
+): Promise<boolean> {
+  for (const hash of await findRecentPasswordHashes(db, user.workspace_id, user.id, policy.historyCount)) {
+    if (await verifyPassword(password, hash)) return true;
+  }
+  return false;
+}
+
 /**
- * Changes the actor's own password: the current one must be right (a wrong one counts as a failed sign-in
- * would not: it is already signed in, so it is refused without touching the lock). Every other session of the
- * user ends; this one goes on, no longer bound to change the password.
+ * Keeps the hash of a password about to be replaced — by its owner or by an administrator's reset — in the account's
+ * history, and no more of it than the policy reads. Call it in the transaction that replaces the password. A
+ * one-time password is not kept: it is random, nobody chooses it again, and it would push the account's own
+ * passwords out of the history.
+ */
+export async function rememberReplacedPassword(
+  trx: Db,
+  user: Pick<UserRow, 'workspace_id' | 'id' | 'password_hash' | 'must_change_password'>,
+  now: Date,
+  policy: PasswordPolicy,
+): Promise<void> {
+  if (user.password_hash === null || user.must_change_password === 1) return;
+  await insertPasswordHistory(trx, {
+    id: newId('passwordHistory'),
+    workspace_id: user.workspace_id,
+    created_at: now.toISOString(),
+    user_id: user.id,
+    password_hash: user.password_hash,
+  });
+  await prunePasswordHistory(trx, user.workspace_id, user.id, policy.historyCount);
+}
+
+function lockedByPasswordChange(until: Date, now: Date, sessionsEnded: number): ServiceError {
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  return new ServiceError(
+    'account-locked',
+    `当前密码连续输入错误次数过多，账户已锁定 ${minutes} 分钟，此账户的所有会话均已结束（too many wrong current ` +
+      `passwords: the account is locked for ${minutes} min and all its sessions have ended）`,
+    { lockedUntil: until.toISOString(), sessionsEnded },
+  );
+}
+
+/**
+ * Changes the actor's own password: the current one must be right. A wrong one counts toward the account's
+ * lock-out as a failed sign-in does (a stolen session must not guess the password at leisure); the failure that
+ * locks the account ends every session of it, this one included (423). While the account is locked no current
+ * password is tried. On success every other session of the user ends; this one goes on, no longer bound to change
+ * the password.
  */
 export async function changePassword(
   ctx: ServiceContext,
@@ -387,27 +539,49 @@ export async function changePassword(
     throw new ServiceError('forbidden', '此账户不使用密码登录（this account signs in without a password）');
   }
   const { user } = found;
-  if (!(await verifyPassword(passwords.current, user.password_hash ?? ''))) {
+  const policy = passwordPolicy(config);
+  const subject = { subjectType: 'user', subjectId: user.id } as const;
+
+  const lockedUntil = activeLock(user.locked_until, now);
+  if (lockedUntil !== null) {
     await inTransaction(ctx.db, (trx) =>
       recordAudit(trx, actor, now, {
         action: 'auth.change-password',
-        subjectType: 'user',
-        subjectId: user.id,
-        outcome: 'failure',
-        detail: { reason: 'wrong-current-password' },
+        ...subject,
+        outcome: 'denied',
+        detail: { reason: 'locked' },
       }),
     );
+    throw lockedError(lockedUntil, now);
+  }
+
+  if (!(await verifyPassword(passwords.current, user.password_hash ?? ''))) {
+    const outcome = await inTransaction(ctx.db, async (trx) => {
+      const counted = await countFailure(trx, user, user.username, now, policy);
+      const sessionsEnded =
+        counted.lockedUntil === null
+          ? null
+          : await revokeSessionsOfUser(trx, user.workspace_id, user.id, now.toISOString());
+      await recordAudit(trx, actor, now, {
+        action: 'auth.change-password',
+        ...subject,
+        outcome: counted.counted === undefined ? 'denied' : 'failure',
+        detail: {
+          reason: counted.counted === undefined ? 'locked' : 'wrong-current-password',
+          ...countDetail(counted),
+          ...(sessionsEnded === null ? {} : { sessionsEnded }),
+        },
+      });
+      return { lockedUntil: counted.lockedUntil, sessionsEnded };
+    });
+    if (outcome.lockedUntil !== null) {
+      throw lockedByPasswordChange(outcome.lockedUntil, now, outcome.sessionsEnded ?? 0);
+    }
     throw new ServiceError('invalid-input', '当前密码不正确（the current password is wrong）', {
       field: 'current',
     });
   }
-  const policy = passwordPolicy(config);
-  assertPasswordAcceptable(passwords.next, user.username, policy);
-  if (passwords.next === passwords.current) {
-    throw new ServiceError('invalid-input', describePasswordProblems(['same-as-current'], policy), {
-      problems: ['same-as-current'],
-    });
-  }
+  await assertPasswordAcceptable(ctx.db, user, passwords.next, policy);
   const hash = await hashPassword(passwords.next, scryptCost(config));
   await inTransaction(ctx.db, async (trx) => {
     const written = await updateUser(trx, user.workspace_id, user.id, user.version, {
@@ -417,11 +591,11 @@ export async function changePassword(
       updated_at: now.toISOString(),
     });
     if (!written) throw new ServiceError('stale', '账户已被修改，请重试（the account changed; try again）');
+    await rememberReplacedPassword(trx, user, now, policy);
     const others = await revokeSessionsOfUser(trx, user.workspace_id, user.id, now.toISOString(), sessionId);
     await recordAudit(trx, actor, now, {
       action: 'auth.change-password',
-      subjectType: 'user',
-      subjectId: user.id,
+      ...subject,
       detail: { otherSessionsEnded: others },
     });
   });

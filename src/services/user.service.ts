@@ -25,7 +25,7 @@ import { newId } from '../db/ids.ts';
 import type { UserRow, UserUpdate } from '../db/schema.ts';
 import { canGrantRoles, canManageUsers, canViewUsers, roleSetProblem } from '../policies/user.policy.ts';
 import { recordAudit } from './audit.ts';
-import { normalizeUsername, parseRoles, scryptCost } from './auth.service.ts';
+import { normalizeUsername, parseRoles, passwordPolicy, rememberReplacedPassword, scryptCost } from './auth.service.ts';
 import type { Actor, Role, ServiceContext } from './context.ts';
 import { ServiceError, conflict, notFound, stale } from './errors.ts';
 import { hashPassword, oneTimePassword } from './password-hash.ts';
@@ -299,6 +299,8 @@ export async function resetPassword(
       updated_at: at,
     });
     if (!written) throw stale('用户', id, version);
+    // The password the reset replaces stays in the history: the user cannot return to it afterwards.
+    await rememberReplacedPassword(trx, row, now, passwordPolicy(config));
     const ended = await revokeSessionsOfUser(trx, actor.workspaceId, id, at);
     await recordAudit(trx, actor, now, {
       action: 'user.reset-password',

@@ -309,6 +309,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     must_change_password: 0,
     failed_attempts: 0,
     locked_until: null,
+    last_failed_at: null,
     disabled: 0,
     oidc_subject: null,
     last_sign_in_at: now,
@@ -357,6 +358,23 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     code_verifier: 'v'.repeat(43),
     return_to: '/plans?unit=区经委',
   };
+  // Counters of unknown sign-in names live in the `system` workspace too (migration 0010), keyed by a SHA-256.
+  const unknown_name_failures: FullRow<'unknown_name_failures'> = {
+    id: randomBytes(32).toString('hex'),
+    workspace_id: 'system',
+    ...stamp,
+    failed_attempts: 5,
+    last_failed_at: now,
+    locked_until: '2021-07-01T02:15:00.000Z',
+    expires_at: '2021-07-01T02:15:00.000Z',
+  };
+  const password_history: FullRow<'password_history'> = {
+    id: newId('passwordHistory'),
+    workspace_id: ws,
+    created_at: now,
+    user_id: users.id,
+    password_hash: 'scrypt$15$8$1$c2FsdA$b2xk',
+  };
 
   // Parents first; each insert is typed against schema.ts.
   await db.insertInto('workspaces').values(workspaces).execute();
@@ -388,6 +406,8 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
   await db.insertInto('report_reminders').values(report_reminders).execute();
   await db.insertInto('workspace_jobs').values(workspace_jobs).execute();
   await db.insertInto('oidc_logins').values(oidc_logins).execute();
+  await db.insertInto('unknown_name_failures').values(unknown_name_failures).execute();
+  await db.insertInto('password_history').values(password_history).execute();
 
   return {
     workspaces,
@@ -419,5 +439,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     report_reminders,
     workspace_jobs,
     oidc_logins,
+    unknown_name_failures,
+    password_history,
   };
 }

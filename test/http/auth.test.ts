@@ -44,8 +44,9 @@ describe('sign-in over HTTP', () => {
     expect((await app.inject({ method: 'GET', url: '/api/me' })).statusCode).toBe(401);
   });
 
-  it('marks the cookie Secure behind an https proxy when TRUST_PROXY is set', async () => {
-    const { app, db, ws } = await setup({ env: { TRUST_PROXY: 'true' } });
+  it('marks the cookie Secure behind an https proxy named in TRUST_PROXY', async () => {
+    // app.inject's requests come from 127.0.0.1.
+    const { app, db, ws } = await setup({ env: { TRUST_PROXY: '127.0.0.1' } });
     const user = await buildUser(db, { workspaceId: ws.id, roles: ['leader'] });
     const response = await app.inject({
       method: 'POST',
@@ -188,18 +189,27 @@ describe('the accounts API', () => {
     expect(combined.statusCode).toBe(422);
 
     const reporter = await signIn(app, { username: 'jw-reporter', password: oneTimePassword });
-    await reporter.request({
+    const changed = await reporter.request({
       method: 'POST',
       url: '/api/auth/password',
-      payload: { current: oneTimePassword, next: 'Reporter#2026' },
+      payload: { current: oneTimePassword, next: 'Jinshan-Reporter#2026' },
     });
+    expect(changed.statusCode).toBe(204);
     expect((await reporter.request({ method: 'GET', url: '/api/me' })).json()).toMatchObject({
       roles: ['unit-reporter'],
       unitId: unit.id,
     });
     const policy = await sec.request({ method: 'GET', url: '/api/security/policy' });
     expect(policy.json()).toMatchObject({
-      password: { minLength: 8, minClasses: 3, lockoutThreshold: 5, lockoutMinutes: 15, maxAgeDays: 90 },
+      password: {
+        minLength: 8,
+        minClasses: 3,
+        lockoutThreshold: 5,
+        lockoutMinutes: 15,
+        lockoutWindowMinutes: 15,
+        historyCount: 5,
+        maxAgeDays: 90,
+      },
       session: { idleMinutes: 30, maxHours: 12 },
     });
     expect((await sys.request({ method: 'GET', url: '/api/security/policy' })).statusCode).toBe(403);

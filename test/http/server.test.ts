@@ -3,10 +3,10 @@
  * migrates a fresh SQLite file, listens, answers, and stops cleanly on SIGTERM. And `buildServer`'s first-start seed.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { buildServer, type SeedContext } from '../../src/server.ts';
 import { testConfig } from '../helpers/app.ts';
 
@@ -90,6 +90,58 @@ describe('the server process', () => {
     expect(server.stderr()).toBe('');
   });
 
+  it('finding 6d: the first start writes the one-time passwords to DATA_DIR/first-accounts.txt (0600) and prints only where it is', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'first-accounts.txt');
+    const server = startServer({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
+    let accounts: { username: string; password: string; role: string }[] = [];
+    try {
+      const url = await server.url;
+      await vi.waitFor(() => expect(server.stdout()).toContain(file), { timeout: 10_000 });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const lines = readFileSync(file, 'utf8').split('\n');
+      expect(lines.pop()).toBe('');
+      accounts = lines.map((line) => {
+        // Today's layout, one account a line: name, password, then the display name with the role.
+        const match = /^(\S+) +(\S{16}) {2}\S+（([a-z-]+)）$/.exec(line);
+        if (match === null) throw new Error(`unexpected line: ${line}`);
+        return { username: match[1] ?? '', password: match[2] ?? '', role: match[3] ?? '' };
+      });
+      expect(accounts.map((account) => [account.username, account.role])).toEqual([
+        ['sysadmin', 'system-admin'],
+        ['secadmin', 'security-admin'],
+        ['auditadmin', 'audit-admin'],
+        ['office', 'office'],
+      ]);
+      // The passwords in the file are the accounts' own.
+      const signedIn = await fetch(`${url}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'office', password: accounts[3]?.password }),
+      });
+      expect(signedIn.status).toBe(200);
+      expect(await signedIn.json()).toMatchObject({ mustChangePassword: true });
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+    expect(accounts).toHaveLength(4);
+    for (const { password } of accounts) {
+      expect(server.stdout()).not.toContain(password);
+      expect(server.stderr()).not.toContain(password);
+    }
+  });
+
+  it('stops with one line on stderr and exit code 1 when a first start finds first-accounts.txt already there', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'first-accounts.txt'), 'left from an earlier first start\n');
+    const server = startServer({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
+    expect(await server.exit).toEqual({ code: 1, signal: null });
+    expect(server.stderr()).toMatch(/^首次启动的账号文件 \S+first-accounts\.txt 已存在：[^\n]*\n$/);
+    expect(readFileSync(join(dir, 'first-accounts.txt'), 'utf8')).toBe('left from an earlier first start\n');
+    await expect(server.url).rejects.toThrow();
+  });
+
   it('stops with one line on stderr and exit code 2 for a bad configuration value', async () => {
     const server = startServer({ PORT: 'abc' });
     expect(await server.exit).toEqual({ code: 2, signal: null });
@@ -112,7 +164,7 @@ describe('the server process', () => {
 describe('buildServer', () => {
   it('calls the seed on the first start only, when no workspace exists', async () => {
     const dir = tempDir();
-    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}` });
+    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
     const seen: SeedContext[] = [];
     const seed = async (context: SeedContext) => {
       seen.push(context);
@@ -126,18 +178,20 @@ describe('buildServer', () => {
     const first = await buildServer({ config, seed });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.dialect).toBe('sqlite');
+    expect(first.firstAccountsFile).toBe(join(dir, 'first-accounts.txt'));
     const health = await first.app.inject({ method: 'GET', url: '/api/health' });
     expect(health.json()).toEqual({ status: 'ok', database: 'sqlite' });
     await first.close();
 
     const second = await buildServer({ config, seed });
     expect(seen).toHaveLength(1);
+    expect(second.firstAccountsFile).toBeNull();
     await second.close();
   });
 
   it("passes a failing seed's error on", async () => {
     const dir = tempDir();
-    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}` });
+    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
     await expect(
       buildServer({
         config,

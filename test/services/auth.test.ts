@@ -211,19 +211,19 @@ describeEachDatabase('sign-in and sessions', (database) => {
     const change = (next: string, currentPassword = TEST_PASSWORD) =>
       changePassword(ctx, auth, current.session.actor, current.session.id, { current: currentPassword, next });
 
-    expect((await rejection(change('Better#2026', 'Wrong#2026'))).message).toBe(
+    expect((await rejection(change('Jinshan#2026', 'Wrong#2026'))).message).toBe(
       '当前密码不正确（the current password is wrong）',
     );
     const weak = await rejection(change('newcomer1'));
     expect(weak.code).toBe('invalid-input');
-    expect(weak.details).toEqual({ problems: ['too-few-classes', 'contains-username'] });
+    expect(weak.details).toEqual({ problems: ['too-few-classes', 'contains-username', 'common-password'] });
     expect((await rejection(change(TEST_PASSWORD))).details).toEqual({ problems: ['same-as-current'] });
 
-    await change('Better#2026');
+    await change('Jinshan#2026');
     const after = await resolveSession(ctx, auth, current.token, client);
     expect(after?.mustChangePassword).toBe(false);
     expect(await resolveSession(ctx, auth, other.token, client)).toBeNull();
-    await signIn(ctx, auth, { username: 'newcomer', password: 'Better#2026' }, client);
+    await signIn(ctx, auth, { username: 'newcomer', password: 'Jinshan#2026' }, client);
     expect((await rejection(signIn(ctx, auth, { username: 'newcomer', password: TEST_PASSWORD }, client))).code).toBe(
       'sign-in-failed',
     );

@@ -96,7 +96,7 @@ describe('buildServer with the seed', () => {
   it('seeds an empty SQLite file on the first start and leaves it alone on the next', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'luoshi-seed-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}` });
+    const config = testConfig({ DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
     const seed = async (context: Parameters<typeof seedExampleWorkspace>[0]) => {
       await seedExampleWorkspace(context);
     };

@@ -12,6 +12,7 @@ import * as listIndexes from './0006-list-indexes.ts';
 import * as attachmentRemoval from './0007-attachment-removal.ts';
 import * as auditHeads from './0008-audit-heads.ts';
 import * as oidcLogins from './0009-oidc-logins.ts';
+import * as signInGuards from './0010-sign-in-guards.ts';
 import * as milestoneRemoval from './0014-milestone-removal.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,5 +25,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0007-attachment-removal': attachmentRemoval,
   '0008-audit-heads': auditHeads,
   '0009-oidc-logins': oidcLogins,
+  '0010-sign-in-guards': signInGuards,
   '0014-milestone-removal': milestoneRemoval,
 });

@@ -53,7 +53,10 @@ export async function updateSignInState(
   db: Db,
   workspaceId: string,
   id: string,
-  changes: Pick<UserUpdate, 'failed_attempts' | 'locked_until' | 'last_sign_in_at' | 'password_hash'>,
+  changes: Pick<
+    UserUpdate,
+    'failed_attempts' | 'locked_until' | 'last_failed_at' | 'last_sign_in_at' | 'password_hash'
+  >,
 ): Promise<void> {
   await db.updateTable('users').set(changes).where('workspace_id', '=', workspaceId).where('id', '=', id).execute();
 }

@@ -13,6 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { changePassword, signIn, signOut, signOutEverywhere, type SessionState } from '../../services/auth.service.ts';
+import { isServiceError } from '../../services/errors.ts';
 import { requireActor } from '../actor.ts';
 import { unauthenticated } from '../errors.ts';
 import { fixedWindowLimiter } from '../rate-limit.ts';
@@ -47,7 +48,8 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['identity'],
         summary: '登录（sign in）',
         description:
-          '用户名和密码登录。连续失败 5 次锁定 15 分钟；同一地址每分钟尝试次数有限。成功后设置 HttpOnly 会话 Cookie，' +
+          '用户名和密码登录。连续失败 5 次（每次间隔不超过 15 分钟）锁定 15 分钟；同一地址每分钟尝试次数有限。' +
+          '成功后设置 HttpOnly 会话 Cookie，' +
           '并返回 CSRF 令牌：之后每个修改请求须在 X-CSRF-Token 头中带回。',
         body: signInBodySchema,
         response: { 200: sessionSchema, ...errorResponses(400, 401, 403, 423, 429) },
@@ -82,14 +84,23 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['identity'],
         summary: '修改密码（change the password）',
-        description: '至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，不得包含用户名。其他会话随之结束。',
+        description:
+          '至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类，不得包含用户名，不得是常见密码（含大小写、' +
+          '字母数字替换和前后加数字符号的变形）或键盘序列，不得与当前及最近 5 个密码相同。其他会话随之结束。' +
+          '当前密码输错计入账户的登录失败次数：第 5 次锁定账户并结束其所有会话（423）。',
         body: changePasswordBodySchema,
-        response: { 204: z.null(), ...errorResponses(400, 401, 403, 409, 422) },
+        response: { 204: z.null(), ...errorResponses(400, 401, 403, 409, 422, 423) },
       },
     },
     async (request, reply) => {
       const session = requireSession(request);
-      await changePassword(serviceContext(app), config.auth, requireActor(request), session.id, request.body);
+      try {
+        await changePassword(serviceContext(app), config.auth, requireActor(request), session.id, request.body);
+      } catch (error) {
+        // Locked by wrong current passwords: every session of the account has ended, this one too.
+        if (isServiceError(error) && error.code === 'account-locked') clearSessionCookie(request, reply);
+        throw error;
+      }
       return reply.code(204).send(null);
     },
   );

@@ -109,6 +109,8 @@ export const securityPolicySchema = z
       maxAgeDays: z.number().int(),
       lockoutThreshold: z.number().int(),
       lockoutMinutes: z.number().int(),
+      lockoutWindowMinutes: z.number().int(),
+      historyCount: z.number().int(),
       hash: z.string(),
     }),
     session: z.object({ idleMinutes: z.number().int(), maxHours: z.number().int() }),

@@ -491,6 +491,19 @@ export interface AuditHeadTable extends Keyed, Mutable {
 }
 
 /**
+ * One rate-limit counter (migration 0012): the requests of one key (a client address, a session, a user) in one
+ * fixed one-minute window, counted by one atomic upsert per request, so every app process sees the same count. In
+ * the reserved `system` workspace (the keys belong to no workspace); `id` is `<scope>|<window start>|<key>`. Ended
+ * windows are swept away.
+ */
+export interface RateLimitTable extends Keyed, Mutable {
+  /** The end of the window: the row counts nothing after it, and the sweep deletes it. */
+  expires_at: Immutable<IsoInstant>;
+  /** Requests counted in the window, the refused ones included. */
+  hits: number;
+}
+
+/**
  * A pending OIDC sign-in (migration 0009), from the redirect to the provider until the callback, which deletes it:
  * single use. In the reserved `system` workspace; `id` is the SHA-256 of the `state` parameter.
  */
@@ -535,6 +548,7 @@ export interface Database {
   report_reminders: ReportReminderTable;
   workspace_jobs: WorkspaceJobTable;
   oidc_logins: OidcLoginTable;
+  rate_limits: RateLimitTable;
 }
 
 export type TableName = keyof Database;
@@ -570,6 +584,7 @@ export const TABLE_NAMES = [
   'report_reminders',
   'workspace_jobs',
   'oidc_logins',
+  'rate_limits',
 ] as const satisfies readonly TableName[];
 
 /** Tables whose rows are never updated (but for an attachment's one-way removal mark): no `version`, no `updated_at`. */
@@ -689,3 +704,6 @@ export type WorkspaceJobRow = Selectable<WorkspaceJobTable>;
 
 export type OidcLoginRow = Selectable<OidcLoginTable>;
 export type NewOidcLogin = Insertable<OidcLoginTable>;
+
+export type RateLimitRow = Selectable<RateLimitTable>;
+export type NewRateLimit = Insertable<RateLimitTable>;

@@ -93,20 +93,28 @@ export function csrfFailed(): HttpError {
   );
 }
 
+/** A state-changing request from another site's page: refused as a CSRF failure, and audited with its Origin. */
+export class ForeignOriginError extends HttpError {
+  constructor(readonly origin: string) {
+    super('csrf-failed', csrfFailed().message);
+  }
+}
+
 export interface SessionPluginOptions {
   /** Resolve the actor from the session cookie (the server); tests that pass their own actor turn it off. */
   readonly resolveFromCookie: boolean;
 }
 
+/**
+ * Finds the request's session from its cookie. The refusals come after it, in {@link requestChecksPlugin}, so that a
+ * refused request is recorded with the actor who sent it (and the rate limit, registered between the two, counts
+ * it first).
+ */
 const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { resolveFromCookie }) => {
   app.decorateRequest('session', null);
+  if (!resolveFromCookie) return;
 
   app.addHook('onRequest', async (request) => {
-    const unsafe = !SAFE_METHODS.has(request.method);
-    const origin = request.headers.origin;
-    if (unsafe && origin !== undefined && !isSameOrigin(request, origin)) throw csrfFailed();
-    if (!resolveFromCookie) return;
-
     const token = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (token === null) return;
     const { config, db, clock } = app.luoshi;
@@ -117,6 +125,17 @@ const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { re
     if (session === null) return;
     request.session = session;
     request.actor = session.actor;
+  });
+};
+
+/** The Origin and CSRF checks and the must-change-password gate, before the body is read. */
+const requestChecks: FastifyPluginAsync = async (app) => {
+  app.addHook('onRequest', async (request) => {
+    const unsafe = !SAFE_METHODS.has(request.method);
+    const origin = request.headers.origin;
+    if (unsafe && origin !== undefined && !isSameOrigin(request, origin)) throw new ForeignOriginError(origin);
+    const { session } = request;
+    if (session === null) return;
 
     if (unsafe) {
       const given = request.headers[CSRF_HEADER];
@@ -133,3 +152,8 @@ const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { re
 };
 
 export default fp(sessionPlugin, { name: 'luoshi-session', dependencies: ['luoshi-actor'] });
+
+export const requestChecksPlugin = fp(requestChecks, {
+  name: 'luoshi-request-checks',
+  dependencies: ['luoshi-session'],
+});

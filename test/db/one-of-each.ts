@@ -354,6 +354,14 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     code_verifier: 'v'.repeat(43),
     return_to: '/plans?unit=区经委',
   };
+  // Rate-limit counters live in the reserved `system` workspace (migration 0012): one row per key and window.
+  const rate_limits: FullRow<'rate_limits'> = {
+    id: `api-session|2021-07-01T02:00:00.000Z|${randomBytes(32).toString('hex')}`,
+    workspace_id: 'system',
+    ...stamp,
+    expires_at: '2021-07-01T02:01:00.000Z',
+    hits: 3,
+  };
 
   // Parents first; each insert is typed against schema.ts.
   await db.insertInto('workspaces').values(workspaces).execute();
@@ -385,6 +393,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
   await db.insertInto('report_reminders').values(report_reminders).execute();
   await db.insertInto('workspace_jobs').values(workspace_jobs).execute();
   await db.insertInto('oidc_logins').values(oidc_logins).execute();
+  await db.insertInto('rate_limits').values(rate_limits).execute();
 
   return {
     workspaces,
@@ -416,5 +425,6 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     report_reminders,
     workspace_jobs,
     oidc_logins,
+    rate_limits,
   };
 }

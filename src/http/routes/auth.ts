@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { changePassword, signIn, signOut, signOutEverywhere, type SessionState } from '../../services/auth.service.ts';
 import { requireActor } from '../actor.ts';
 import { unauthenticated } from '../errors.ts';
-import { fixedWindowLimiter } from '../rate-limit.ts';
+import { addressKey } from '../rate-limit.ts';
 import { changePasswordBodySchema, sessionSchema, signInBodySchema, signOutEverywhereSchema } from '../schemas/auth.ts';
 import { errorResponses } from '../schemas/error.ts';
 import { serviceContext } from '../service-context.ts';
@@ -38,7 +38,6 @@ function requireSession(request: FastifyRequest): SessionState {
 
 export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config } = app.luoshi;
-  const signInLimiter = fixedWindowLimiter(config.auth.signInRatePerMinute);
 
   app.post(
     '/auth/sign-in',
@@ -54,7 +53,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      signInLimiter.take(request.ip, app.luoshi.clock());
+      await app.rateLimiter.enforce(request, [
+        { scope: 'sign-in', key: addressKey(request.ip), perMinute: config.auth.signInRatePerMinute },
+      ]);
       const { token, session } = await signIn(serviceContext(app), config.auth, request.body, {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,

@@ -213,7 +213,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       response[429] = errorEnvelopeSchema;
     }
   });
-  await app.register(openApiPlugin);
+  await app.register(openApiPlugin, { apiDocs: options.config.apiDocs });
   await app.register(
     async (api) => {
       await api.register(healthRoutes);

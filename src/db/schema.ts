@@ -493,8 +493,8 @@ export interface AuditHeadTable extends Keyed, Mutable {
 /**
  * One rate-limit counter (migration 0012): the requests of one key (a client address, a session, a user) in one
  * fixed one-minute window, counted by one atomic upsert per request, so every app process sees the same count. In
- * the reserved `system` workspace (the keys belong to no workspace); `id` is `<scope>|<window start>|<key>`. Ended
- * windows are swept away.
+ * the reserved `system` workspace (the keys belong to no workspace; no foreign key, see the migration); `id` is
+ * `<scope>|<window start>|<key>`. Ended windows are swept away.
  */
 export interface RateLimitTable extends Keyed, Mutable {
   /** The end of the window: the row counts nothing after it, and the sweep deletes it. */

@@ -75,6 +75,17 @@ describe('issue 9, finding 6: /api/docs under a CSP it satisfies, and API_DOCS',
     }
   });
 
+  it('documents the 429 of the general rate limit on every limited route (issue 9, finding 6)', async () => {
+    const document = (await app.inject({ method: 'GET', url: '/api/docs/json' })).json();
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    for (const [path, operations] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (path === '/api/health') expect(operation.responses['429'], `${method} ${path}`).toBeUndefined();
+        else expect(operation.responses['429'], `${method} ${path}`).toBeDefined();
+      }
+    }
+  });
+
   it('answers 404 in the envelope for everything under /api/docs when API_DOCS=off', async () => {
     const off = await buildTestApp({ env: { API_DOCS: 'off' } });
     try {

@@ -6,10 +6,14 @@
  *   session's absolute lifetime. The server keeps the session (src/services/auth.service.ts).
  * - CSRF: every state-changing request (POST, PUT, PATCH, DELETE) made with a session must carry the session's
  *   token in `X-CSRF-Token` (the client gets it from the sign-in answer or `GET /api/auth/session`); and any
- *   request whose `Origin` names another site is refused, sign-in included. SameSite cookies and refusing
+ *   request whose `Origin` names another site is refused, sign-in included, and recorded in the audit trail with
+ *   its Origin (by the session's actor, or anonymously: src/http/app.ts). SameSite cookies and refusing
  *   `text/plain` bodies (src/http/app.ts) are further layers, not the defence.
  * - A session whose password must change (one-time or expired) may only read who it is, change the password and
  *   sign out.
+ *
+ * Two plugins: `sessionPlugin` finds the session, `requestChecksPlugin` refuses; the app registers the rate limit
+ * (src/http/rate-limit.ts) between them.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';

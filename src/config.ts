@@ -44,6 +44,21 @@ export interface Config {
   readonly jobs: JobsConfig;
   /** Sign-in through the government's OIDC provider (src/services/oidc.service.ts); null when OIDC_ISSUER is unset. */
   readonly oidc: OidcConfig | null;
+  /** The general API rate limit (src/http/rate-limit.ts); sign-in and upload limits are in `auth`. */
+  readonly rateLimits: RateLimitsConfig;
+  /** `open`: Swagger UI and the OpenAPI document at /api/docs; `off`: /api/docs answers 404. */
+  readonly apiDocs: ApiDocsMode;
+}
+
+export type ApiDocsMode = 'open' | 'off';
+
+/**
+ * Requests per minute (fixed one-minute windows, counted in the database so that every app process sees one count):
+ * each request counts against its client address, and a signed-in one against its session too.
+ */
+export interface RateLimitsConfig {
+  readonly perSessionPerMinute: number;
+  readonly perAddressPerMinute: number;
 }
 
 /** An OpenID Connect relying party: Authorization Code flow with PKCE, the client authenticated by its secret. */
@@ -116,6 +131,11 @@ export const CONFIG_DEFAULTS = Object.freeze({
   TRUST_PROXY: 'false',
   SIGN_IN_RATE_PER_MINUTE: '10',
   UPLOAD_RATE_PER_MINUTE: '30',
+  // A page of the web app makes a handful of requests; a person does not make 300 a minute. Several people may
+  // share one address (an office behind NAT), hence the higher count per address.
+  API_RATE_PER_MINUTE: '300',
+  API_RATE_PER_ADDRESS_PER_MINUTE: '1200',
+  API_DOCS: 'open',
   FILE_STORAGE: 'db',
   MAX_ATTACHMENT_MB: '20',
   JOBS: 'on',
@@ -273,6 +293,9 @@ interface Values {
   TRUST_PROXY: readonly string[];
   SIGN_IN_RATE_PER_MINUTE: number;
   UPLOAD_RATE_PER_MINUTE: number;
+  API_RATE_PER_MINUTE: number;
+  API_RATE_PER_ADDRESS_PER_MINUTE: number;
+  API_DOCS: ApiDocsMode;
   FILE_STORAGE: FileStorageMode;
   MAX_ATTACHMENT_MB: number;
   JOBS: boolean;
@@ -355,6 +378,20 @@ const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
   },
   SIGN_IN_RATE_PER_MINUTE: integerRule(1, 1000, ' 1–1000 之间的整数', 'an integer from 1 to 1000'),
   UPLOAD_RATE_PER_MINUTE: integerRule(1, 1000, ' 1–1000 之间的整数', 'an integer from 1 to 1000'),
+  // Up to a million, so that tests (and load tests) that send thousands of requests from one address can set it
+  // out of their way.
+  API_RATE_PER_MINUTE: integerRule(10, 1_000_000, ' 10–1000000 之间的整数', 'an integer from 10 to 1000000'),
+  API_RATE_PER_ADDRESS_PER_MINUTE: integerRule(
+    10,
+    1_000_000,
+    ' 10–1000000 之间的整数',
+    'an integer from 10 to 1000000',
+  ),
+  API_DOCS: {
+    schema: z.enum(['open', 'off']),
+    zh: ' open（提供 /api/docs 接口文档）或 off（不提供）',
+    en: 'open (serve the API documentation at /api/docs) or off',
+  },
   FILE_STORAGE: {
     schema: z.enum(['db', 'disk']),
     zh: ' db（存入数据库）或 disk（存入 DATA_DIR/files）',
@@ -456,6 +493,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       noticeResponseDays: read(env, 'NOTICE_RESPONSE_DAYS'),
     }),
     oidc: readOidc(env),
+    rateLimits: Object.freeze({
+      perSessionPerMinute: read(env, 'API_RATE_PER_MINUTE'),
+      perAddressPerMinute: read(env, 'API_RATE_PER_ADDRESS_PER_MINUTE'),
+    }),
+    apiDocs: read(env, 'API_DOCS'),
   });
 }
 

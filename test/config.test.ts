@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       files: { storage: 'db', maxAttachmentMb: 20 },
       jobs: { enabled: true, reminderDaysBefore: 3, noticeResponseDays: 5 },
       oidc: null,
+      rateLimits: { perSessionPerMinute: 300, perAddressPerMinute: 1200 },
+      apiDocs: 'open',
     });
   });
 
@@ -173,6 +175,10 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', 'fe80::1%eth0'],
     ['TRUST_PROXY', 'proxy.example.gov.cn'],
     ['SIGN_IN_RATE_PER_MINUTE', '0'],
+    ['API_RATE_PER_MINUTE', '5'],
+    ['API_RATE_PER_MINUTE', '2000000'],
+    ['API_RATE_PER_ADDRESS_PER_MINUTE', 'many'],
+    ['API_DOCS', 'closed'],
     ['FILE_STORAGE', 's3'],
     ['MAX_ATTACHMENT_MB', '0'],
     ['MAX_ATTACHMENT_MB', '2048'],

@@ -500,6 +500,19 @@ export interface AuditHeadTable extends Keyed, Mutable {
 }
 
 /**
+ * One rate-limit counter (migration 0012): the requests of one key (a client address, a session, a user) in one
+ * fixed one-minute window, counted by one atomic upsert per request, so every app process sees the same count. In
+ * the reserved `system` workspace (the keys belong to no workspace; no foreign key, see the migration); `id` is
+ * `<scope>|<window start>|<key>`. Ended windows are swept away.
+ */
+export interface RateLimitTable extends Keyed, Mutable {
+  /** The end of the window: the row counts nothing after it, and the sweep deletes it. */
+  expires_at: Immutable<IsoInstant>;
+  /** Requests counted in the window, the refused ones included. */
+  hits: number;
+}
+
+/**
  * A pending OIDC sign-in (migration 0009), from the redirect to the provider until the callback, which deletes it:
  * single use. In the reserved `system` workspace; `id` is the SHA-256 of the `state` parameter.
  */
@@ -568,6 +581,7 @@ export interface Database {
   oidc_logins: OidcLoginTable;
   unknown_name_failures: UnknownNameFailureTable;
   password_history: PasswordHistoryTable;
+  rate_limits: RateLimitTable;
 }
 
 export type TableName = keyof Database;
@@ -605,6 +619,7 @@ export const TABLE_NAMES = [
   'oidc_logins',
   'unknown_name_failures',
   'password_history',
+  'rate_limits',
 ] as const satisfies readonly TableName[];
 
 /** Tables whose rows are never updated (but for an attachment's one-way removal mark): no `version`, no `updated_at`. */
@@ -731,3 +746,5 @@ export type NewUnknownNameFailure = Insertable<UnknownNameFailureTable>;
 
 export type PasswordHistoryRow = Selectable<PasswordHistoryTable>;
 export type NewPasswordHistory = Insertable<PasswordHistoryTable>;
+export type RateLimitRow = Selectable<RateLimitTable>;
+export type NewRateLimit = Insertable<RateLimitTable>;

@@ -29,8 +29,8 @@ import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db, DialectName } from '../db/database.ts';
 import { systemClock, type Clock } from '../services/context.ts';
 import actorPlugin, { type ActorResolver } from './actor.ts';
-import { fixedWindowLimiter } from './rate-limit.ts';
-import { recordDeniedAttempt } from '../services/access-audit.service.ts';
+import rateLimitPlugin, { UNLIMITED_ROUTES } from './rate-limit.ts';
+import { anonymousActor, recordDeniedAttempt } from '../services/access-audit.service.ts';
 import { isServiceError } from '../services/errors.ts';
 import { HttpError, handleError, notFoundResponse } from './errors.ts';
 import {
@@ -41,6 +41,7 @@ import {
   malformedQueryRefused,
   nulRefused,
 } from './json-safety.ts';
+import { errorEnvelopeSchema } from './schemas/error.ts';
 import openApiPlugin from './openapi.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -62,7 +63,7 @@ import { taskStatusRoutes } from './routes/task-status.ts';
 import { unitRoutes } from './routes/units.ts';
 import { userRoutes } from './routes/users.ts';
 import securityHeaders, { applySecurityHeaders } from './security-headers.ts';
-import sessionPlugin from './session.ts';
+import sessionPlugin, { ForeignOriginError, requestChecksPlugin } from './session.ts';
 
 /** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
 export interface AppContext {
@@ -151,16 +152,22 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) throw nulRefused();
   });
   app.setErrorHandler(handleError);
-  // A signed-in actor refused by a policy or the CSRF check: recorded in the audit trail (outcome `denied`).
+  // A signed-in actor refused by a policy or the CSRF check, and anyone refused for a foreign Origin (a page of
+  // another site posting here): recorded in the audit trail (outcome `denied`). Refusals by the rate limit are
+  // recorded where they happen (src/http/rate-limit.ts), once per window and key.
   app.addHook('onError', async (request, _reply, error) => {
     const code = isServiceError(error) ? error.code : error instanceof HttpError ? error.code : null;
-    if (request.actor === null || (code !== 'forbidden' && code !== 'csrf-failed')) return;
+    if (code !== 'forbidden' && code !== 'csrf-failed') return;
+    const foreignOrigin = error instanceof ForeignOriginError ? error.origin : undefined;
+    if (request.actor === null && foreignOrigin === undefined) return;
+    const actor = request.actor ?? anonymousActor(request.ip);
     try {
-      await recordDeniedAttempt({ db: options.database.db, clock: options.clock ?? systemClock }, request.actor, {
+      await recordDeniedAttempt({ db: options.database.db, clock: options.clock ?? systemClock }, actor, {
         method: request.method,
         route: request.routeOptions.url ?? '(no route)',
         params: request.params as Record<string, string>,
         code,
+        origin: foreignOrigin,
       });
     } catch (auditError) {
       request.log.error({ err: auditError }, '无法记录拒绝访问的审计事件（could not audit a denied attempt）');
@@ -200,16 +207,21 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
   });
 
   await app.register(securityHeaders);
+  // In this order: who asks (the actor, the session), how often (the rate limits), whether the request may go on
+  // (Origin, CSRF token, the must-change-password gate).
   await app.register(actorPlugin, { resolveActor: options.resolveActor });
   await app.register(sessionPlugin, { resolveFromCookie: options.resolveActor === undefined });
+  await app.register(rateLimitPlugin);
+  await app.register(requestChecksPlugin);
 
-  // Uploads are the costliest requests: a limit per user (or per address before sign-in).
-  const uploadLimiter = fixedWindowLimiter(options.config.auth.uploadRatePerMinute);
-  app.addHook('preHandler', async (request) => {
-    if (request.headers['content-type']?.toLowerCase().startsWith('multipart/') !== true) return;
-    uploadLimiter.take(request.actor?.userId ?? `ip:${request.ip}`, app.luoshi.clock());
+  // Every limited route may answer 429: the OpenAPI document says so.
+  app.addHook('onRoute', (route) => {
+    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response;
+    if (response !== undefined && !UNLIMITED_ROUTES.has(route.url) && !(429 in response)) {
+      response[429] = errorEnvelopeSchema;
+    }
   });
-  await app.register(openApiPlugin);
+  await app.register(openApiPlugin, { apiDocs: options.config.apiDocs });
   await app.register(
     async (api) => {
       await api.register(healthRoutes);

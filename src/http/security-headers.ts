@@ -1,17 +1,14 @@
 /**
  * Security headers on every answer (等保: 入侵防范 of the application layer; OWASP's secure headers):
- * no sniffing of types, no framing, no referrer, a strict Content-Security-Policy for the API's JSON (the API
- * documentation page gets one that lets its own scripts and styles run), no caching of what the API answers (it
- * may be one user's data), HSTS when the request came over https. A route that set a header itself (an
- * attachment's download sets its own policy) keeps its own.
+ * no sniffing of types, no framing, no referrer, a strict Content-Security-Policy for the API's JSON, no caching of
+ * what the API answers (it may be one user's data), HSTS when the request came over https. A route that sets a
+ * header itself keeps its own: an attachment's download sets its own policy, and the API documentation's routes
+ * (src/http/openapi.ts) theirs, which lets Swagger UI's own scripts and styles run.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
-const DOCS_CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; " +
-  "frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const FIXED: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
@@ -28,10 +25,9 @@ const FIXED: Readonly<Record<string, string>> = {
  */
 export function applySecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   for (const [name, value] of Object.entries(FIXED)) if (!reply.hasHeader(name)) reply.header(name, value);
-  if (!reply.hasHeader('content-security-policy')) {
-    reply.header('content-security-policy', request.url.startsWith('/api/docs') ? DOCS_CSP : API_CSP);
-  }
-  if (!reply.hasHeader('cache-control') && !request.url.startsWith('/api/docs')) {
+  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', API_CSP);
+  // The documentation's scripts and styles may be cached (its routes exist only while API_DOCS is open).
+  if (!reply.hasHeader('cache-control') && request.routeOptions.url?.startsWith('/api/docs') !== true) {
     reply.header('cache-control', 'no-store');
   }
   if (request.protocol === 'https') {

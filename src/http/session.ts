@@ -6,10 +6,14 @@
  *   session's absolute lifetime. The server keeps the session (src/services/auth.service.ts).
  * - CSRF: every state-changing request (POST, PUT, PATCH, DELETE) made with a session must carry the session's
  *   token in `X-CSRF-Token` (the client gets it from the sign-in answer or `GET /api/auth/session`); and any
- *   request whose `Origin` names another site is refused, sign-in included. SameSite cookies and refusing
+ *   request whose `Origin` names another site is refused, sign-in included, and recorded in the audit trail with
+ *   its Origin (by the session's actor, or anonymously: src/http/app.ts). SameSite cookies and refusing
  *   `text/plain` bodies (src/http/app.ts) are further layers, not the defence.
  * - A session whose password must change (one-time or expired) may only read who it is, change the password and
  *   sign out.
+ *
+ * Two plugins: `sessionPlugin` finds the session, `requestChecksPlugin` refuses; the app registers the rate limit
+ * (src/http/rate-limit.ts) between them.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -93,20 +97,28 @@ export function csrfFailed(): HttpError {
   );
 }
 
+/** A state-changing request from another site's page: refused as a CSRF failure, and audited with its Origin. */
+export class ForeignOriginError extends HttpError {
+  constructor(readonly origin: string) {
+    super('csrf-failed', csrfFailed().message);
+  }
+}
+
 export interface SessionPluginOptions {
   /** Resolve the actor from the session cookie (the server); tests that pass their own actor turn it off. */
   readonly resolveFromCookie: boolean;
 }
 
+/**
+ * Finds the request's session from its cookie. The refusals come after it, in {@link requestChecksPlugin}, so that a
+ * refused request is recorded with the actor who sent it (and the rate limit, registered between the two, counts
+ * it first).
+ */
 const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { resolveFromCookie }) => {
   app.decorateRequest('session', null);
+  if (!resolveFromCookie) return;
 
   app.addHook('onRequest', async (request) => {
-    const unsafe = !SAFE_METHODS.has(request.method);
-    const origin = request.headers.origin;
-    if (unsafe && origin !== undefined && !isSameOrigin(request, origin)) throw csrfFailed();
-    if (!resolveFromCookie) return;
-
     const token = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (token === null) return;
     const { config, db, clock } = app.luoshi;
@@ -117,6 +129,17 @@ const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { re
     if (session === null) return;
     request.session = session;
     request.actor = session.actor;
+  });
+};
+
+/** The Origin and CSRF checks and the must-change-password gate, before the body is read. */
+const requestChecks: FastifyPluginAsync = async (app) => {
+  app.addHook('onRequest', async (request) => {
+    const unsafe = !SAFE_METHODS.has(request.method);
+    const origin = request.headers.origin;
+    if (unsafe && origin !== undefined && !isSameOrigin(request, origin)) throw new ForeignOriginError(origin);
+    const { session } = request;
+    if (session === null) return;
 
     if (unsafe) {
       const given = request.headers[CSRF_HEADER];
@@ -133,3 +156,8 @@ const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { re
 };
 
 export default fp(sessionPlugin, { name: 'luoshi-session', dependencies: ['luoshi-actor'] });
+
+export const requestChecksPlugin = fp(requestChecks, {
+  name: 'luoshi-request-checks',
+  dependencies: ['luoshi-session'],
+});

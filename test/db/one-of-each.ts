@@ -375,6 +375,14 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     user_id: users.id,
     password_hash: 'scrypt$15$8$1$c2FsdA$b2xk',
   };
+  // Rate-limit counters live in the reserved `system` workspace (migration 0012): one row per key and window.
+  const rate_limits: FullRow<'rate_limits'> = {
+    id: `api-session|2021-07-01T02:00:00.000Z|${randomBytes(32).toString('hex')}`,
+    workspace_id: 'system',
+    ...stamp,
+    expires_at: '2021-07-01T02:01:00.000Z',
+    hits: 3,
+  };
 
   // Parents first; each insert is typed against schema.ts.
   await db.insertInto('workspaces').values(workspaces).execute();
@@ -408,6 +416,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
   await db.insertInto('oidc_logins').values(oidc_logins).execute();
   await db.insertInto('unknown_name_failures').values(unknown_name_failures).execute();
   await db.insertInto('password_history').values(password_history).execute();
+  await db.insertInto('rate_limits').values(rate_limits).execute();
 
   return {
     workspaces,
@@ -441,5 +450,6 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     oidc_logins,
     unknown_name_failures,
     password_history,
+    rate_limits,
   };
 }

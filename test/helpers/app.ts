@@ -42,11 +42,18 @@ export function buildActor(overrides: Partial<Actor> = {}): Actor {
 export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
   // The cheapest scrypt cost the configuration allows: tests hash many passwords; the cost is not what they test.
   // JOBS=off: a test that wants the background jobs asks for them (JOBS: 'on') or drives them itself.
+  // Rate limits are counted in the database, per one-minute window: the tests of a file share a database, come from
+  // one address (inject's 127.0.0.1) and often run under a fixed clock, so every window is the same one. The limits
+  // are set out of the way here; a test of a limit sets its own.
   return loadConfig({
     LOG_LEVEL: 'silent',
     DATABASE_URL: 'sqlite::memory:',
     PASSWORD_HASH_COST: '10',
     JOBS: 'off',
+    SIGN_IN_RATE_PER_MINUTE: '1000',
+    UPLOAD_RATE_PER_MINUTE: '1000',
+    API_RATE_PER_MINUTE: '1000000',
+    API_RATE_PER_ADDRESS_PER_MINUTE: '1000000',
     ...env,
   });
 }

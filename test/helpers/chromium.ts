@@ -10,6 +10,18 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
+/** No network, no background services: the tests must not depend on (or wait for) anything outside the box. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** One Chromium for a whole test file; call {@link PdfPrinter.close} in `afterAll`. */
 export interface PdfPrinter {
   /** Prints `html` to an A4 PDF and returns its bytes; `pageNumbers` adds a "— N —" footer as official documents have. */
@@ -34,17 +46,7 @@ export async function launchPdfPrinter(): Promise<PdfPrinter> {
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      // No network, no background services: the tests must not depend on (or wait for) anything outside the box.
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...CHROMIUM_ARGS],
     });
   } catch (error) {
     await rm(profileDir, { recursive: true, force: true });

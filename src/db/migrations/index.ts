@@ -13,6 +13,7 @@ import * as attachmentRemoval from './0007-attachment-removal.ts';
 import * as auditHeads from './0008-audit-heads.ts';
 import * as oidcLogins from './0009-oidc-logins.ts';
 import * as signInGuards from './0010-sign-in-guards.ts';
+import * as rateLimits from './0012-rate-limits.ts';
 import * as milestoneRemoval from './0014-milestone-removal.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,5 +27,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0008-audit-heads': auditHeads,
   '0009-oidc-logins': oidcLogins,
   '0010-sign-in-guards': signInGuards,
+  '0012-rate-limits': rateLimits,
   '0014-milestone-removal': milestoneRemoval,
 });

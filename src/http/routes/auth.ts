@@ -16,7 +16,7 @@ import { changePassword, signIn, signOut, signOutEverywhere, type SessionState }
 import { isServiceError } from '../../services/errors.ts';
 import { requireActor } from '../actor.ts';
 import { unauthenticated } from '../errors.ts';
-import { fixedWindowLimiter } from '../rate-limit.ts';
+import { addressKey } from '../rate-limit.ts';
 import { changePasswordBodySchema, sessionSchema, signInBodySchema, signOutEverywhereSchema } from '../schemas/auth.ts';
 import { errorResponses } from '../schemas/error.ts';
 import { serviceContext } from '../service-context.ts';
@@ -39,7 +39,6 @@ function requireSession(request: FastifyRequest): SessionState {
 
 export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config } = app.luoshi;
-  const signInLimiter = fixedWindowLimiter(config.auth.signInRatePerMinute);
 
   app.post(
     '/auth/sign-in',
@@ -56,7 +55,9 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      signInLimiter.take(request.ip, app.luoshi.clock());
+      await app.rateLimiter.enforce(request, [
+        { scope: 'sign-in', key: addressKey(request.ip), perMinute: config.auth.signInRatePerMinute },
+      ]);
       const { token, session } = await signIn(serviceContext(app), config.auth, request.body, {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,

@@ -30,7 +30,7 @@ import {
   isOidcError,
   type OidcError,
 } from '../../services/oidc.service.ts';
-import { fixedWindowLimiter } from '../rate-limit.ts';
+import { addressKey } from '../rate-limit.ts';
 import { errorResponses } from '../schemas/error.ts';
 import {
   oidcCallbackQuerySchema,
@@ -56,8 +56,10 @@ export const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
   // The redirect URI as registered is what the browser sees (a proxy may map it onto /api/auth/oidc/callback).
   const cookiePath = config.oidc === null ? '/' : new URL(config.oidc.redirectUri).pathname;
   // Each start writes a row and each callback an audit event: limited per address as password sign-in is.
-  const startLimiter = fixedWindowLimiter(config.auth.signInRatePerMinute);
-  const callbackLimiter = fixedWindowLimiter(config.auth.signInRatePerMinute);
+  const limitPerAddress = (request: FastifyRequest, scope: 'oidc-start' | 'oidc-callback') =>
+    app.rateLimiter.enforce(request, [
+      { scope, key: addressKey(request.ip), perMinute: config.auth.signInRatePerMinute },
+    ]);
 
   function requireClient(): OidcClient {
     if (client === null) {
@@ -104,7 +106,7 @@ export const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const oidc = requireClient();
-      startLimiter.take(request.ip, app.luoshi.clock());
+      await limitPerAddress(request, 'oidc-start');
       try {
         const start = await beginOidcSignIn(serviceContext(app), oidc, { returnTo: request.query.returnTo });
         reply.header('set-cookie', stateCookie(request, start.state, OIDC_LOGIN_TTL_MS / 1000));
@@ -133,7 +135,7 @@ export const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const oidc = requireClient();
-      callbackLimiter.take(request.ip, app.luoshi.clock());
+      await limitPerAddress(request, 'oidc-callback');
       // The state cookie is spent whatever the outcome.
       reply.header('set-cookie', stateCookie(request, '', 0));
       try {

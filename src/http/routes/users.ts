@@ -149,6 +149,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         rateLimits: {
           signInPerMinute: config.auth.signInRatePerMinute,
           uploadsPerMinute: config.auth.uploadRatePerMinute,
+          requestsPerSessionPerMinute: config.rateLimits.perSessionPerMinute,
+          requestsPerAddressPerMinute: config.rateLimits.perAddressPerMinute,
         },
       };
     },

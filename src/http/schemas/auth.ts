@@ -114,6 +114,11 @@ export const securityPolicySchema = z
       hash: z.string(),
     }),
     session: z.object({ idleMinutes: z.number().int(), maxHours: z.number().int() }),
-    rateLimits: z.object({ signInPerMinute: z.number().int(), uploadsPerMinute: z.number().int() }),
+    rateLimits: z.object({
+      signInPerMinute: z.number().int(),
+      uploadsPerMinute: z.number().int(),
+      requestsPerSessionPerMinute: z.number().int(),
+      requestsPerAddressPerMinute: z.number().int(),
+    }),
   })
   .meta({ id: 'SecurityPolicy', description: '安全策略（由部署配置设定）（the security policy in force）' });

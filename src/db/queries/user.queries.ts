@@ -69,6 +69,26 @@ export async function countUsersWithRole(db: Db, workspaceId: string, role: stri
   return Number(row.n);
 }
 
+/** Enabled users of a unit holding `role` (a JSON array column, matched as text), leaving out one user. */
+export async function countUnitUsersWithRole(
+  db: Db,
+  workspaceId: string,
+  unitId: string,
+  role: string,
+  exceptUserId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('workspace_id', '=', workspaceId)
+    .where('unit_id', '=', unitId)
+    .where('disabled', '=', 0)
+    .where('id', '!=', exceptUserId)
+    .where('roles', 'like', `%"${role}"%`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 export async function hasAnyUser(db: Db): Promise<boolean> {
   return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

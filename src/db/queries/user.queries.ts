@@ -89,6 +89,28 @@ export async function countUnitUsersWithRole(
   return Number(row.n);
 }
 
+/** Users of every workspace holding any of these roles (matched as text in the JSON array), by workspace and name. */
+export function findUsersWithAnyRole(db: Db, roles: readonly string[]): Promise<UserRow[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or(roles.map((role) => eb('roles', 'like', `%"${role}"%`))))
+    .orderBy('workspace_id')
+    .orderBy('username')
+    .execute();
+}
+
+/** Every workspace but the reserved `system` one (migration 0004), oldest first. */
+export function findAccountWorkspaces(db: Db, systemWorkspaceId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('workspaces')
+    .select(['id', 'name'])
+    .where('id', '!=', systemWorkspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 export async function hasAnyUser(db: Db): Promise<boolean> {
   return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

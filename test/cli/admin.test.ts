@@ -339,6 +339,15 @@ describeEachDatabase('finding 1: 三员 separation — luoshi admin', (database)
     expect(await database().db.selectFrom('users').select('id').execute()).toHaveLength(before.length);
   });
 
+  it('help prints the usage, naming every subcommand, and exits 0', async () => {
+    const { code, stdout, stderr } = await admin('help');
+    expect([code, stderr]).toEqual([0, '']);
+    for (const sub of ['list', 'create', 'grant', 'revoke', 'reset-password', 'disable', 'enable', 'link', 'unlink']) {
+      expect(stdout).toContain(`luoshi admin ${sub} `);
+    }
+    expect(stdout).toContain('三员账户只能用本命令管理，系统接口一律拒绝');
+  });
+
   it('takes units from no one: a grant keeps the account’s unit, and roles stay exclusive after it', async () => {
     const unit = await buildUnit(database().db, { workspaceId });
     const made = await buildUser(database().db, { workspaceId, roles: [], unitId: unit.id });

@@ -34,6 +34,7 @@ import {
   canManageProjects,
   canMarkMilestoneDone,
   canViewDelivery,
+  isUnitActor,
 } from '../../src/policies/project.policy.ts';
 import {
   canApproveReport,
@@ -186,6 +187,12 @@ describe('plan.policy', () => {
 
 describe('project.policy', () => {
   const task = { leadUnitIds: ['P', 'L'], supportUnitIds: ['S'] };
+
+  it('a unit actor: a unit role acting for a unit — neither a unit role without a unit nor a unit without one', () => {
+    expect(isUnitActor(reporterOf('P'))).toBe(true);
+    expect(isUnitActor(as('unit-approver'))).toBe(false);
+    expect(isUnitActor(as('leader', 'P'))).toBe(false);
+  });
 
   it('delivery is read by everyone on plans', () => {
     expect(allowedRoles(canViewDelivery)).toEqual(['office', 'unit-reporter', 'unit-approver', 'leader', 'supervisor']);

@@ -137,7 +137,7 @@ function adminAccountRows(): Row[] {
   return ADMIN_ROLES.flatMap((role): Row[] => [
     {
       route: 'POST /api/users/:id/reset-password',
-      case: `a ${role}'s account`,
+      case: `the account of an administrator (${role})`,
       scope: 'workspace',
       request: async (c) => {
         const admin = await c.ws.freshAdmin(role);
@@ -147,7 +147,7 @@ function adminAccountRows(): Row[] {
     },
     {
       route: 'PATCH /api/users/:id',
-      case: `disabling a ${role}`,
+      case: `disabling an administrator (${role})`,
       scope: 'workspace',
       request: async (c) => {
         const admin = await c.ws.freshAdmin(role);
@@ -157,7 +157,7 @@ function adminAccountRows(): Row[] {
     },
     {
       route: 'PATCH /api/users/:id',
-      case: `linking a ${role} to an OIDC subject`,
+      case: `linking an administrator (${role}) to an OIDC subject`,
       scope: 'workspace',
       request: async (c) => {
         const admin = await c.ws.freshAdmin(role);
@@ -167,7 +167,7 @@ function adminAccountRows(): Row[] {
     },
     {
       route: 'PATCH /api/users/:id',
-      case: `renaming a ${role} and moving it to a unit`,
+      case: `renaming an administrator (${role}) and moving it to a unit`,
       scope: 'workspace',
       request: async (c) => {
         const admin = await c.ws.freshAdmin(role);
@@ -177,7 +177,7 @@ function adminAccountRows(): Row[] {
     },
     {
       route: 'PUT /api/users/:id/roles',
-      case: `revoking a ${role}'s role`,
+      case: `revoking an administrator's role (${role})`,
       scope: 'workspace',
       request: async (c) => {
         const admin = await c.ws.freshAdmin(role);
@@ -197,7 +197,7 @@ function adminAccountRows(): Row[] {
     },
     {
       route: 'POST /api/users',
-      case: `creating a ${role}`,
+      case: `creating an administrator (${role})`,
       scope: 'none',
       request: () =>
         post('/api/users', {

@@ -5,12 +5,14 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PlanDraft } from '../domain/plan-draft.ts';
 import { DEFAULT_MAX_BYTES, importDocument, isImportError } from '../importer/index.ts';
+import { ADMIN_USAGE, adminCommand } from './admin.ts';
 import { AUDIT_USAGE, auditCommand } from './audit.ts';
 import { formatLedger } from './ledger.ts';
 
 const USAGE = `用法 usage:
   luoshi parse FILE [--json] [--max-mb N]   解析方案文件（md、txt、docx、pdf），打印任务台账或 JSON
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+${ADMIN_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -19,6 +21,7 @@ export async function main(args: string[]): Promise<number> {
     const [command, ...rest] = args;
     if (command === 'parse') return await parse(rest);
     if (command === 'audit') return await auditCommand(rest);
+    if (command === 'admin') return await adminCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;

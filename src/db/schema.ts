@@ -167,6 +167,8 @@ export interface PlanTable extends Keyed, Mutable {
   requires_unit_approval: Defaulted<Flag>;
   /** Shown on the public transparency page. */
   published: Defaulted<Flag>;
+  /** 单位审核 four-eyes relaxed: a unit's only approver may approve a report it wrote itself (one-person units). */
+  allow_self_approval: Defaulted<Flag>;
   /** `plan_versions.number` of the version in force. */
   current_version: Defaulted<number>;
   created_by: string | null;
@@ -331,6 +333,8 @@ export interface ReportTable extends Keyed, Mutable {
   /** The client's key for the submission; a retry with the same key finds this report. */
   idempotency_key: string | null;
   created_by: string | null;
+  /** Who wrote the report (created it or saved a revision of it): a JSON array of user ids, first writer first. */
+  written_by: Defaulted<JsonText>;
 }
 
 /** A support unit's part of the primary lead's report. */

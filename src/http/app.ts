@@ -55,6 +55,7 @@ import { noticeRoutes } from './routes/notices.ts';
 import { oidcRoutes } from './routes/oidc.ts';
 import { planDraftRoutes } from './routes/plan-drafts.ts';
 import { planPublicationRoutes } from './routes/plan-publication.ts';
+import { planSettingsRoutes } from './routes/plan-settings.ts';
 import { planRoutes } from './routes/plans.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -232,6 +233,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       await api.register(planDraftRoutes);
       await api.register(planRoutes);
       await api.register(planPublicationRoutes);
+      await api.register(planSettingsRoutes);
       await api.register(dashboardRoutes);
       await api.register(unitRoutes);
       await api.register(reportRoutes);

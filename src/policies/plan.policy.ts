@@ -31,6 +31,11 @@ export function canViewUnitDirectory(actor: Actor): boolean {
   return hasAnyRole(actor, PLAN_READERS) || actor.roles.includes('system-admin');
 }
 
+/** Changing a confirmed plan's settings (self-approval in one-person units): the plan office. */
+export function canChangePlanSettings(actor: Actor): boolean {
+  return actor.roles.includes('office');
+}
+
 /** Publishing a plan to the public transparency page (and withdrawing it): the plan office. */
 export function canPublishPlan(actor: Actor): boolean {
   return actor.roles.includes('office');

@@ -8,7 +8,7 @@
  * | role | reports |
  * | --- | --- |
  * | unit reporter | drafts, asks approval for and submits its own unit's reports on tasks its unit leads; writes its unit's contribution to the primary lead's report on tasks its unit supports; reads the reports of tasks its unit is on |
- * | unit approver | what a reporter may, and approves or sends back its own unit's reports (单位审核) |
+ * | unit approver | what a reporter may, and approves or sends back its own unit's reports (单位审核) — not one it wrote, unless its plan allows that for a unit's only approver |
  * | office | reads every report; accepts or returns submitted ones; sets targets' baselines and planned paths |
  * | leader, supervisor | read every report, reading and target's progress |
  */
@@ -81,6 +81,26 @@ export function canSubmitReport(actor: Actor, report: ReportOwner, units: TaskUn
 /** 单位审核: an approver of the report's own unit approves it or sends it back, before it goes to the office. */
 export function canApproveReport(actor: Actor, report: ReportOwner, units: TaskUnitIds): boolean {
   return actor.roles.includes('unit-approver') && canWriteReport(actor, report, units);
+}
+
+/** What the four-eyes rule of 单位审核 rests on. */
+export interface ApprovalFacts {
+  /** Who wrote the report: created it or saved a revision of it. */
+  readonly writtenBy: readonly string[];
+  /** The plan's setting: a unit's only approver may approve a report it wrote (one-person units). */
+  readonly allowSelfApproval: boolean;
+  /** Enabled approvers of the report's unit other than the actor. */
+  readonly otherApprovers: number;
+}
+
+/**
+ * Four-eyes (四眼原则) on 单位审核, besides {@link canApproveReport}: the approver is none of the report's writers.
+ * A plan may relax it for one-person units: a writer approves only when the plan allows it and no other approver
+ * of the unit could.
+ */
+export function isFourEyesApproval(actor: Actor, facts: ApprovalFacts): boolean {
+  if (!facts.writtenBy.includes(actor.userId)) return true;
+  return facts.allowSelfApproval && facts.otherApprovers === 0;
 }
 
 /**

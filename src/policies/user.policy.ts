@@ -3,7 +3,14 @@
  * edits names and units, disables them, resets passwords) but grants no role; the security administrator grants
  * roles but creates no one; the audit administrator only reads the trail. None may change their own account's
  * roles or disable themselves.
+ *
+ * The administrators' own accounts are out of every administrator's reach: an account that holds one of the three
+ * roles, or is to be given one, is created, granted, revoked, reset, disabled, enabled and linked to an OIDC subject
+ * only by the server command `luoshi admin` (src/cli/admin.ts), run by whoever holds the machine. Otherwise the
+ * system administrator could reset the audit administrator's password, sign in as them and read the trail, or
+ * create an account whose password it knows and have it made security administrator (issue 9, finding 1).
  */
+import { ADMIN_COMMAND_USER_ID } from '../services/admin-command-actor.ts';
 import type { Actor, Role } from '../services/context.ts';
 
 /** The three administrators; a user holding one of these holds no other role. */
@@ -11,6 +18,19 @@ export const ADMIN_ROLES: readonly Role[] = ['system-admin', 'security-admin', '
 
 /** Roles that act for one unit, so the user must belong to a unit. */
 export const UNIT_ROLES: readonly Role[] = ['unit-reporter', 'unit-approver'];
+
+/** Whether these roles include one of the three administrators'. */
+export function holdsAdminRole(roles: readonly Role[]): boolean {
+  return roles.some((role) => ADMIN_ROLES.includes(role));
+}
+
+/**
+ * Changing an administrator's account (one that holds an administrator role, or is to be given one): the server
+ * command's actor only, which no one signs in as. Through the API, nobody — whatever their role.
+ */
+export function canManageAdministrators(actor: Actor): boolean {
+  return actor.userId === ADMIN_COMMAND_USER_ID && actor.roles.length === 0 && actor.unitId === null;
+}
 
 export function canManageUsers(actor: Actor): boolean {
   return actor.roles.includes('system-admin');

@@ -37,6 +37,8 @@ export interface Plan {
   visionYear: number | null;
   cycle: { frequency: CycleFrequency; dueDays: number };
   requiresUnitApproval: boolean;
+  /** 单位审核 four-eyes relaxed: a unit's only approver may approve a report it wrote (one-person units). */
+  allowSelfApproval: boolean;
   published: boolean;
   /** The number of the plan version in force. */
   currentVersion: number;
@@ -135,6 +137,7 @@ export function mapPlan(row: PlanRow): Plan {
     visionYear: row.vision_year,
     cycle: { frequency: row.cycle_frequency, dueDays: row.cycle_due_days },
     requiresUnitApproval: row.requires_unit_approval === 1,
+    allowSelfApproval: row.allow_self_approval === 1,
     published: row.published === 1,
     currentVersion: row.current_version,
     createdAt: row.created_at,

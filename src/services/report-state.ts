@@ -117,6 +117,24 @@ export function storedStateFilter(state: ReportState): ReportStateFilter {
   }
 }
 
+/**
+ * Who wrote the report (created it or saved a revision of it), first writer first. A value that is not a list of
+ * ids (only a hand in the database makes one) throws rather than read as "nobody": four-eyes fails closed.
+ */
+export function writersOf(row: Pick<ReportWithPlanRow, 'id' | 'written_by'>): string[] {
+  const parsed: unknown = JSON.parse(row.written_by);
+  if (!Array.isArray(parsed) || !parsed.every((id): id is string => typeof id === 'string')) {
+    throw new Error(`reports.written_by of ${row.id} is not a JSON array of user ids`);
+  }
+  return parsed;
+}
+
+/** The writers of a report once `userId` has saved it. */
+export function withWriter(row: Pick<ReportWithPlanRow, 'id' | 'written_by'>, userId: string): string {
+  const writers = writersOf(row);
+  return JSON.stringify(writers.includes(userId) ? writers : [...writers, userId]);
+}
+
 /** The report as the workflow rules see it. */
 export function flowOf(row: ReportWithPlanRow): ReportFlow {
   return {

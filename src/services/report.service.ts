@@ -44,6 +44,7 @@ import {
   type ReportWithPlanRow,
 } from '../db/queries/report.queries.ts';
 import { findTargetsOfTask } from '../db/queries/trajectory.queries.ts';
+import { countUnitUsersWithRole } from '../db/queries/user.queries.ts';
 import type { Database, ReportRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { isDomainError } from '../domain/errors.ts';
@@ -61,6 +62,7 @@ import {
   canViewReport,
   canViewTaskReports,
   canWriteReport,
+  isFourEyesApproval,
   type ReportOwner,
   type TaskUnitIds,
 } from '../policies/report.policy.ts';
@@ -97,6 +99,8 @@ import {
   type Report,
   type ReportContribution,
   type ReportTaskContext,
+  withWriter,
+  writersOf,
 } from './report-state.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -207,6 +211,9 @@ function checkVersion(expectedVersion: unknown): number {
 
 const REFUSE_WRITE = '只能填报本单位作为牵头单位的任务的报告（only your own unit’s reports on tasks it leads）';
 const REFUSE_APPROVE = '只有本单位的审核人可以审核本单位的报告（only your unit’s approver）';
+const REFUSE_OWN_REPORT =
+  '不能审核自己填写的报告：单位审核须由另一位审核人进行（四眼原则）；本单位只有一位审核人时，可由方案办公室在方案设置中允许自审' +
+  '（you cannot approve a report you wrote; a unit with one approver needs the plan office to allow self-approval）';
 const REFUSE_REVIEW = '只有方案办公室（工作专班）可以采纳或退回报告（only the plan office reviews reports）';
 const REFUSE_READ = '无权查看该报告（not allowed to read this report）';
 const REFUSE_CONTRIBUTE =
@@ -355,6 +362,7 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
           state: 'draft',
           ...fields,
           created_by: actor.userId,
+          written_by: JSON.stringify([actor.userId]),
         });
       } else {
         if (draft.expectedVersion !== existing.version) {
@@ -368,7 +376,13 @@ export async function saveReportDraft(ctx: ServiceContext, actor: Actor, input: 
           ws,
           existing.id,
           existing.version,
-          { ...fields, ...flowFields(next), approved_at: null, approved_by: null },
+          {
+            ...fields,
+            ...flowFields(next),
+            approved_at: null,
+            approved_by: null,
+            written_by: withWriter(existing, actor.userId),
+          },
           now,
         );
         if (updated === undefined) throw stale(WHAT, existing.id, existing.version);
@@ -612,6 +626,8 @@ interface Step {
   /** Fields this step sets besides the workflow's own. */
   fields: (now: string, actor: Actor) => ReportFieldsUpdate;
   detail?: Record<string, unknown>;
+  /** A further check on the report, in the step's transaction, once `may` allowed the actor. */
+  check?: (trx: Trx, actor: Actor, row: ReportWithPlanRow, context: ReportTaskContext) => Promise<void>;
 }
 
 async function moveReport(
@@ -626,6 +642,7 @@ async function moveReport(
   const now = at.toISOString();
   return inTransaction(ctx.db, async (trx) => {
     const { row, context } = await loadAllowed(trx, actor, reportId, step.may, step.refusal);
+    await step.check?.(trx, actor, row, context);
     if (row.version !== expectedVersion) throw stale(WHAT, reportId, expectedVersion);
     const from = flowOf(row).state;
     const next = transitionOrThrow(row, step.action(at), context);
@@ -661,7 +678,24 @@ export async function requestReportApproval(
   });
 }
 
-/** The unit's approver approves the report; it may then be submitted. */
+/**
+ * Four-eyes: an approver who wrote the report may not approve it, unless the plan allows self-approval and the
+ * unit has no other approver (`isFourEyesApproval`). The unit's other approvers are counted only for a writer.
+ */
+async function checkFourEyes(trx: Trx, actor: Actor, row: ReportWithPlanRow, context: ReportTaskContext) {
+  const writtenBy = writersOf(row);
+  const otherApprovers = writtenBy.includes(actor.userId)
+    ? await countUnitUsersWithRole(trx, actor.workspaceId, row.unit_id, 'unit-approver', actor.userId)
+    : 0;
+  if (!isFourEyesApproval(actor, { writtenBy, allowSelfApproval: context.plan.allowSelfApproval, otherApprovers })) {
+    throw forbidden(REFUSE_OWN_REPORT);
+  }
+}
+
+/**
+ * The unit's approver approves the report; it may then be submitted. Not a report the approver wrote
+ * (`checkFourEyes`).
+ */
 export async function approveReport(
   ctx: ServiceContext,
   actor: Actor,
@@ -674,6 +708,7 @@ export async function approveReport(
     audit: 'report.approve',
     action: () => ({ type: 'approve' }),
     fields: (now, by) => ({ approved_at: now, approved_by: by.userId }),
+    check: checkFourEyes,
   });
 }
 

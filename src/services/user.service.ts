@@ -1,6 +1,8 @@
 /**
  * Accounts (用户管理), kept by the system administrator, with roles granted by the security administrator (三员
- * separation, src/policies/user.policy.ts).
+ * separation, src/policies/user.policy.ts). The administrators' own accounts are not: every change through the API
+ * to an account that holds an administrator role, or would get one, is refused, whoever asks; the server command
+ * `luoshi admin` makes those changes (src/services/admin-account.service.ts).
  *
  * A new account, and an account whose password an administrator resets, gets a one-time password: shown once in
  * the answer, stored only as its hash, and good only for changing it. Disabling an account or resetting its
@@ -23,7 +25,14 @@ import {
 } from '../db/queries/user.queries.ts';
 import { newId } from '../db/ids.ts';
 import type { UserRow, UserUpdate } from '../db/schema.ts';
-import { canGrantRoles, canManageUsers, canViewUsers, roleSetProblem } from '../policies/user.policy.ts';
+import {
+  canGrantRoles,
+  canManageAdministrators,
+  canManageUsers,
+  canViewUsers,
+  holdsAdminRole,
+  roleSetProblem,
+} from '../policies/user.policy.ts';
 import { recordAudit } from './audit.ts';
 import { normalizeUsername, parseRoles, passwordPolicy, rememberReplacedPassword, scryptCost } from './auth.service.ts';
 import type { Actor, Role, ServiceContext } from './context.ts';
@@ -56,7 +65,8 @@ export interface UserWithPassword {
   oneTimePassword: string;
 }
 
-function view(row: UserRow, now: Date): UserView {
+/** An account as the services hand it out. */
+export function userView(row: UserRow, now: Date): UserView {
   return {
     id: row.id,
     version: row.version,
@@ -81,6 +91,15 @@ function invalid(message: string, details: Record<string, unknown> = {}): Servic
   return new ServiceError('invalid-input', message, details);
 }
 
+const REFUSE_ADMINISTRATOR_ACCOUNT =
+  '三员（系统管理员、安全管理员、审计管理员）账户只能由服务器上的 luoshi admin 命令管理' +
+  '（administrator accounts are managed only with the luoshi admin command on the server）';
+
+/** Refuses a change to an account that holds, or would get, an administrator role, unless the server command asks. */
+function guardAdministratorAccount(actor: Actor, roles: readonly Role[]): void {
+  if (holdsAdminRole(roles) && !canManageAdministrators(actor)) throw forbidden(REFUSE_ADMINISTRATOR_ACCOUNT);
+}
+
 async function loadUser(ctx: ServiceContext, actor: Actor, id: string): Promise<UserRow> {
   const row = await findUser(ctx.db, actor.workspaceId, id);
   if (row === undefined) throw notFound('用户', id);
@@ -93,7 +112,7 @@ async function assertUnitOfWorkspace(ctx: ServiceContext, workspaceId: string, u
   if (!units.some((unit) => unit.id === unitId)) throw invalid(`未找到单位（${unitId}）（unknown unit）`, { unitId });
 }
 
-function checkDisplayName(name: string): string {
+export function checkDisplayName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '' || [...trimmed].length > 100)
     throw invalid('姓名须为 1–100 个字符（display name: 1–100 characters）');
@@ -103,27 +122,47 @@ function checkDisplayName(name: string): string {
 /** OIDC subjects are case-sensitive ASCII, at most 255 characters (OpenID Connect Core 1.0 §2), kept as given. */
 const OIDC_SUBJECT_PATTERN = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
 
-function oidcSubjectTaken(): ServiceError {
+export function oidcSubjectTaken(): ServiceError {
   return conflict('该统一身份认证账号已关联其他用户（the OIDC subject is linked to another account）', {
     field: 'oidcSubject',
   });
 }
 
+/** An OIDC subject this account may be linked to: well-formed, and no other account's. */
+export async function checkOidcSubject(
+  ctx: ServiceContext,
+  subject: string,
+  workspaceId: string,
+  userId: string,
+): Promise<void> {
+  if (!OIDC_SUBJECT_PATTERN.test(subject)) {
+    throw invalid('统一身份认证标识须为 1–255 个可打印 ASCII 字符（OIDC subject: 1–255 printable ASCII characters）', {
+      field: 'oidcSubject',
+    });
+  }
+  const holder = await findUserByOidcSubject(ctx.db, subject);
+  if (holder !== undefined && !(holder.workspace_id === workspaceId && holder.id === userId)) {
+    throw oidcSubjectTaken();
+  }
+}
+
 export async function listUsers(ctx: ServiceContext, actor: Actor): Promise<UserView[]> {
   if (!canViewUsers(actor)) throw forbidden('无权查看用户（not allowed to read the accounts）');
   const now = ctx.clock();
-  return (await findUsers(ctx.db, actor.workspaceId)).map((row) => view(row, now));
+  return (await findUsers(ctx.db, actor.workspaceId)).map((row) => userView(row, now));
 }
 
 export async function getUser(ctx: ServiceContext, actor: Actor, id: string): Promise<UserView> {
   if (!canViewUsers(actor) && actor.userId !== id) throw forbidden('无权查看用户（not allowed to read the account）');
-  return view(await loadUser(ctx, actor, id), ctx.clock());
+  return userView(await loadUser(ctx, actor, id), ctx.clock());
 }
 
 export interface CreateUserInput {
   readonly username: string;
   readonly displayName: string;
   readonly unitId?: string | null | undefined;
+  /** Only to be refused: the security administrator grants roles, and the server command the three administrators'. */
+  readonly roles?: readonly Role[] | undefined;
 }
 
 /** The system administrator creates an account with no role and a one-time password. */
@@ -133,15 +172,22 @@ export async function createUser(
   actor: Actor,
   input: CreateUserInput,
 ): Promise<UserWithPassword> {
+  const roles = input.roles ?? [];
+  guardAdministratorAccount(actor, roles);
   if (!canManageUsers(actor)) {
     throw forbidden('只有系统管理员可以创建用户（only the system administrator creates accounts）');
+  }
+  if (roles.length > 0) {
+    throw forbidden(
+      '新账户没有角色：角色由安全管理员授予（a new account has no role: the security administrator grants roles）',
+    );
   }
   return createAccount(ctx, config, actor, input, []);
 }
 
 /**
  * Creates an account with these roles and a one-time password, audited as the actor's act; no authorization
- * check. Callers: `createUser` (after its check, no roles) and the first start (src/services/bootstrap.service.ts).
+ * check. Callers: `createUser` (after its checks, no roles) and the server command's `createAdministrator`.
  */
 export async function createAccount(
   ctx: ServiceContext,
@@ -149,6 +195,7 @@ export async function createAccount(
   actor: Actor,
   input: CreateUserInput,
   roles: readonly Role[],
+  auditDetail: Readonly<Record<string, unknown>> = {},
 ): Promise<UserWithPassword> {
   const username = normalizeUsername(input.username);
   if (!USERNAME_PATTERN.test(username)) {
@@ -188,13 +235,13 @@ export async function createAccount(
       action: 'user.create',
       subjectType: 'user',
       subjectId: id,
-      detail: { username, displayName, unitId, roles },
+      detail: { username, displayName, unitId, roles, ...auditDetail },
     });
     const created = await findUser(trx, actor.workspaceId, id);
     if (created === undefined) throw new Error('unreachable: the user was inserted above');
     return created;
   });
-  return { user: view(row, now), oneTimePassword: password };
+  return { user: userView(row, now), oneTimePassword: password };
 }
 
 export interface UpdateUserInput {
@@ -206,7 +253,10 @@ export interface UpdateUserInput {
   readonly oidcSubject?: string | null | undefined;
 }
 
-/** The system administrator edits an account's name, unit and OIDC link, or disables / enables it. */
+/**
+ * The system administrator edits an account's name, unit and OIDC link, or disables / enables it. Not an
+ * administrator's account: the server command changes those.
+ */
 export async function updateUserAccount(
   ctx: ServiceContext,
   actor: Actor,
@@ -218,6 +268,7 @@ export async function updateUserAccount(
   if (input.disabled === true && id === actor.userId)
     throw forbidden('不能停用自己的账户（you cannot disable yourself）');
   const row = await loadUser(ctx, actor, id);
+  guardAdministratorAccount(actor, parseRoles(row.roles));
   const changes: Omit<UserUpdate, 'version'> = {};
   if (input.displayName !== undefined) changes.display_name = checkDisplayName(input.displayName);
   if (input.unitId !== undefined) {
@@ -231,20 +282,7 @@ export async function updateUserAccount(
   let relinked = false;
   if (input.oidcSubject !== undefined) {
     const subject = input.oidcSubject;
-    if (subject !== null) {
-      if (!OIDC_SUBJECT_PATTERN.test(subject)) {
-        throw invalid(
-          '统一身份认证标识须为 1–255 个可打印 ASCII 字符（OIDC subject: 1–255 printable ASCII characters）',
-          {
-            field: 'oidcSubject',
-          },
-        );
-      }
-      const holder = await findUserByOidcSubject(ctx.db, subject);
-      if (holder !== undefined && !(holder.workspace_id === actor.workspaceId && holder.id === id)) {
-        throw oidcSubjectTaken();
-      }
-    }
+    if (subject !== null) await checkOidcSubject(ctx, subject, actor.workspaceId, id);
     changes.oidc_subject = subject;
     relinked = row.oidc_subject !== null && row.oidc_subject !== subject;
   }
@@ -268,10 +306,13 @@ export async function updateUserAccount(
       detail: { ...changes },
     });
   });
-  return view(await loadUser(ctx, actor, id), now);
+  return userView(await loadUser(ctx, actor, id), now);
 }
 
-/** The system administrator resets a password: a new one-time password, the lock lifted, every session ended. */
+/**
+ * The system administrator resets a password: a new one-time password, the lock lifted, every session ended. Not an
+ * administrator's: the server command resets those.
+ */
 export async function resetPassword(
   ctx: ServiceContext,
   config: AuthConfig,
@@ -282,6 +323,7 @@ export async function resetPassword(
   if (!canManageUsers(actor))
     throw forbidden('只有系统管理员可以重置密码（only the system administrator resets passwords）');
   const row = await loadUser(ctx, actor, id);
+  guardAdministratorAccount(actor, parseRoles(row.roles));
   if (row.oidc_subject !== null && row.password_hash === null) {
     throw conflict('该用户通过统一身份认证登录，没有密码（this account signs in through OIDC）');
   }
@@ -309,10 +351,13 @@ export async function resetPassword(
       detail: { sessionsEnded: ended },
     });
   });
-  return { user: view(await loadUser(ctx, actor, id), now), oneTimePassword: password };
+  return { user: userView(await loadUser(ctx, actor, id), now), oneTimePassword: password };
 }
 
-/** The security administrator grants roles (the whole set), never to itself. */
+/**
+ * The security administrator grants roles (the whole set), never to itself, and never an administrator role nor to
+ * an administrator (the server command does that).
+ */
 export async function setUserRoles(
   ctx: ServiceContext,
   actor: Actor,
@@ -324,6 +369,7 @@ export async function setUserRoles(
   if (id === actor.userId) throw forbidden('不能修改自己的角色（you cannot change your own roles）');
   const row = await loadUser(ctx, actor, id);
   const roles = [...new Set(input.roles)];
+  guardAdministratorAccount(actor, [...parseRoles(row.roles), ...roles]);
   const problem = roleSetProblem(roles, row.unit_id);
   if (problem !== null) throw invalid(problem);
   const now = ctx.clock();
@@ -341,5 +387,5 @@ export async function setUserRoles(
       detail: { before: parseRoles(row.roles), after: roles },
     });
   });
-  return view(await loadUser(ctx, actor, id), now);
+  return userView(await loadUser(ctx, actor, id), now);
 }

@@ -64,6 +64,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     cycle_due_days: 15,
     requires_unit_approval: 1,
     published: 0,
+    allow_self_approval: 1,
     current_version: 1,
     created_by: 'usr_office',
   };
@@ -208,6 +209,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     return_reason: null,
     idempotency_key: 'submit-7f3a',
     created_by: 'usr_reporter',
+    written_by: '["usr_reporter","usr_approver"]',
   };
   const report_contributions: FullRow<'report_contributions'> = {
     id: newId('reportContribution'),

@@ -178,6 +178,12 @@ export class WorkspaceSide {
     return { id: user.id, version: 1 };
   }
 
+  /** A new account holding one of the three administrator roles (三员), nobody signed in as it. */
+  async freshAdmin(role: 'system-admin' | 'security-admin' | 'audit-admin'): Promise<{ id: string; version: number }> {
+    const user = await buildUser(this.db, { workspaceId: this.id, roles: [role] });
+    return { id: user.id, version: 1 };
+  }
+
   /** A new user with this role (and unit, for unit roles), for a session of its own. */
   async freshSignInUser(role: Role, unit: string): Promise<BuiltUser> {
     return buildUser(this.db, { workspaceId: this.id, roles: [role], unitId: isUnitRole(role) ? unit : null });

@@ -487,6 +487,26 @@ describeEachDatabase('reports', (database) => {
     });
   });
 
+  describe('issue 9, tests that cannot pass silently: a support unit and a second lead', () => {
+    it('a support unit writes its part into the primary lead’s report only, never into a second lead’s', async () => {
+      const plan = await buildReportPlan(db(), { leads: 2, supports: 1 });
+      const [primary, second] = plan.leadReporters as [Actor, Actor];
+      const [support] = plan.supportReporters as [Actor];
+      const ctx = at(db(), '2021-10-12T02:00:00.000Z');
+      const base = { taskId: plan.taskId, period: '2021-Q3', narrative: '进展' };
+      const main = await saveReportDraft(ctx, primary, base);
+      const other = await saveReportDraft(ctx, second, base);
+
+      const refused = await failure(
+        saveReportContribution(ctx, support, other.id, other.version, { text: '写错报告' }),
+      );
+      expect(refused).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/^只有任务的协同单位/) });
+      expect(await getReport(ctx, second, other.id)).toEqual(other);
+      const contributed = await saveReportContribution(ctx, support, main.id, main.version, { text: '配合完成' });
+      expect(contributed.contributions).toMatchObject([{ unitId: support.unitId, text: '配合完成' }]);
+    });
+  });
+
   describe('the report list', () => {
     it('pages newest first with a cursor, filters, and shows a unit only the tasks it is on', async () => {
       const plan = await buildReportPlan(db(), { leads: 2 });

@@ -85,10 +85,14 @@ describeEachDatabase('accounts', (database) => {
 
     const granted = await setUserRoles(ctx, sec, id, { version, roles: ['leader', 'supervisor'] });
     expect(granted.roles).toEqual(['leader', 'supervisor']);
-    // An administrator role holds no other; unit roles need a unit; nobody grants itself.
+    // No administrator role through the API (the server command grants those: test/cli/admin.test.ts); the public
+    // role holds no other; unit roles need a unit; nobody grants itself.
     expect(
       await codeOf(setUserRoles(ctx, sec, id, { version: granted.version, roles: ['audit-admin', 'leader'] })),
-    ).toBe('invalid-input');
+    ).toBe('forbidden');
+    expect(await codeOf(setUserRoles(ctx, sec, id, { version: granted.version, roles: ['public', 'leader'] }))).toBe(
+      'invalid-input',
+    );
     expect(await codeOf(setUserRoles(ctx, sec, id, { version: granted.version, roles: ['unit-reporter'] }))).toBe(
       'invalid-input',
     );

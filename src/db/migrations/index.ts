@@ -14,6 +14,7 @@ import * as auditHeads from './0008-audit-heads.ts';
 import * as oidcLogins from './0009-oidc-logins.ts';
 import * as signInGuards from './0010-sign-in-guards.ts';
 import * as rateLimits from './0012-rate-limits.ts';
+import * as fourEyes from './0013-four-eyes.ts';
 import * as milestoneRemoval from './0014-milestone-removal.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -28,5 +29,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-oidc-logins': oidcLogins,
   '0010-sign-in-guards': signInGuards,
   '0012-rate-limits': rateLimits,
+  '0013-four-eyes': fourEyes,
   '0014-milestone-removal': milestoneRemoval,
 });

@@ -84,6 +84,7 @@ function taskFactsQuery(db: Db, workspaceId: string) {
       'p.cycle_due_days as plan_cycle_due_days',
       'p.requires_unit_approval as plan_requires_unit_approval',
       'p.published as plan_published',
+      'p.allow_self_approval as plan_allow_self_approval',
       'p.current_version as plan_current_version',
       'p.created_by as plan_created_by',
       'w.time_zone as workspace_time_zone',
@@ -120,6 +121,7 @@ function factsOf(rows: readonly TaskFactsRow[]): ReportTaskFacts | undefined {
     cycle_due_days: row.plan_cycle_due_days,
     requires_unit_approval: row.plan_requires_unit_approval,
     published: row.plan_published,
+    allow_self_approval: row.plan_allow_self_approval,
     current_version: row.plan_current_version,
     created_by: row.plan_created_by,
   };
@@ -194,6 +196,7 @@ export async function findReportWithFacts(
     return_reason: row.return_reason,
     idempotency_key: row.idempotency_key,
     created_by: row.created_by,
+    written_by: row.written_by,
     plan_id: row.plan_id,
   };
   return { report, facts };

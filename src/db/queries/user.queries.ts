@@ -72,6 +72,48 @@ export async function countUsersWithRole(db: Db, workspaceId: string, role: stri
   return Number(row.n);
 }
 
+/** Enabled users of a unit holding `role` (a JSON array column, matched as text), leaving out one user. */
+export async function countUnitUsersWithRole(
+  db: Db,
+  workspaceId: string,
+  unitId: string,
+  role: string,
+  exceptUserId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('workspace_id', '=', workspaceId)
+    .where('unit_id', '=', unitId)
+    .where('disabled', '=', 0)
+    .where('id', '!=', exceptUserId)
+    .where('roles', 'like', `%"${role}"%`)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Users of every workspace holding any of these roles (matched as text in the JSON array), by workspace and name. */
+export function findUsersWithAnyRole(db: Db, roles: readonly string[]): Promise<UserRow[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb.or(roles.map((role) => eb('roles', 'like', `%"${role}"%`))))
+    .orderBy('workspace_id')
+    .orderBy('username')
+    .execute();
+}
+
+/** Every workspace but the reserved `system` one (migration 0004), oldest first. */
+export function findAccountWorkspaces(db: Db, systemWorkspaceId: string): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('workspaces')
+    .select(['id', 'name'])
+    .where('id', '!=', systemWorkspaceId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
 export async function hasAnyUser(db: Db): Promise<boolean> {
   return (await db.selectFrom('users').select('id').limit(1).executeTakeFirst()) !== undefined;
 }

@@ -9,6 +9,9 @@
  *   POST  /api/users/:id/reset-password       → {user, oneTimePassword}   system administrator
  *   PUT   /api/users/:id/roles                → User               security administrator
  *   GET   /api/security/policy                → SecurityPolicy     security administrator
+ *
+ * An account that holds an administrator role (系统、安全、审计管理员), or would be given one, is changed by none of
+ * these routes, for anyone (403): the server command `luoshi admin` manages those (src/cli/admin.ts).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { passwordPolicy } from '../../services/auth.service.ts';
@@ -73,7 +76,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: '创建用户（create an account）',
-        description: '系统管理员创建账户，返回一次性密码（仅显示一次，首次登录须修改）。角色由安全管理员授予。',
+        description:
+          '系统管理员创建账户，返回一次性密码（仅显示一次，首次登录须修改）。角色由安全管理员授予；三员账户只能用服务器命令 luoshi admin 创建。',
         body: createUserBodySchema,
         response: { 201: userWithPasswordSchema, ...errors },
       },
@@ -88,6 +92,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: '修改、停用或启用用户（edit, disable or enable an account）',
+        description: '三员账户只能用服务器命令 luoshi admin 修改（403）。',
         params: userIdParamsSchema,
         body: updateUserBodySchema,
         response: { 200: userSchema, ...errors },
@@ -102,7 +107,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: '重置密码（reset the password）',
-        description: '生成新的一次性密码，解除锁定，结束该用户的所有会话。',
+        description:
+          '生成新的一次性密码，解除锁定，结束该用户的所有会话。三员账户的密码只能用服务器命令 luoshi admin 重置（403）。',
         params: userIdParamsSchema,
         body: versionBodySchema,
         response: { 200: userWithPasswordSchema, ...errors },
@@ -118,7 +124,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: '授予角色（grant roles）',
-        description: '安全管理员设置用户的全部角色。三员角色不能与任何其他角色兼任；单位角色须先指定所属单位。',
+        description:
+          '安全管理员设置用户的全部角色；单位角色须先指定所属单位。三员角色的授予和撤销，以及三员账户的任何修改，只能用服务器命令 luoshi admin（403）。',
         params: userIdParamsSchema,
         body: setRolesBodySchema,
         response: { 200: userSchema, ...errors },

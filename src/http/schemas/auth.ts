@@ -76,6 +76,13 @@ export const createUserBodySchema = z
     username: z.string().min(1).max(100),
     displayName: z.string().min(1).max(200),
     unitId: z.string().min(1).max(100).nullable().optional(),
+    roles: z
+      .array(z.enum(ROLE_CODES))
+      .max(ROLE_CODES.length)
+      .optional()
+      .describe(
+        '不能在此授予：新账户没有角色，角色由安全管理员授予，三员角色只能用服务器命令 luoshi admin 授予（roles cannot be set here）',
+      ),
   })
   .strict();
 

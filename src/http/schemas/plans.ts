@@ -325,6 +325,11 @@ export const planSchema = z
     visionYear: z.number().int().nullable(),
     cycle: z.object({ frequency: z.enum(CYCLE_FREQUENCIES), dueDays: z.number().int() }),
     requiresUnitApproval: z.boolean(),
+    allowSelfApproval: z
+      .boolean()
+      .describe(
+        '单位只有一位审核人时，可审核自己填写的报告（a unit’s only approver may approve a report it wrote itself）',
+      ),
     published: z.boolean().describe('是否已向公众公开（published to the public）'),
     currentVersion: z.number().int().describe('现行版本号（the plan version in force）'),
     createdAt: instant,
@@ -332,6 +337,18 @@ export const planSchema = z
     createdBy: z.string().nullable(),
   })
   .meta({ id: 'Plan', description: '实施方案（a plan）' });
+
+/** The settings of a plan in force that the plan office changes after confirming it. */
+export const planSettingsChangeSchema = z
+  .object({
+    version: z.number().int().min(1),
+    allowSelfApproval: z
+      .boolean()
+      .describe(
+        '单位只有一位审核人时，允许其审核自己填写的报告（let a unit’s only approver approve a report it wrote itself）',
+      ),
+  })
+  .strict();
 
 const unitRefSchema = z.object({ id: z.string(), name: z.string() });
 

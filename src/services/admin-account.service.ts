@@ -24,10 +24,18 @@ import {
   updateUser,
 } from '../db/queries/user.queries.ts';
 import type { UserRow, UserUpdate } from '../db/schema.ts';
+import type { PasswordPolicy } from '../domain/passwords.ts';
 import { ADMIN_ROLES, canManageAdministrators, holdsAdminRole, roleSetProblem } from '../policies/user.policy.ts';
 import { adminCommandActor } from './admin-command-actor.ts';
 import { recordAudit } from './audit.ts';
-import { SYSTEM_WORKSPACE_ID, normalizeUsername, parseRoles, scryptCost } from './auth.service.ts';
+import {
+  SYSTEM_WORKSPACE_ID,
+  normalizeUsername,
+  parseRoles,
+  passwordPolicy,
+  rememberReplacedPassword,
+  scryptCost,
+} from './auth.service.ts';
 import type { Actor, Role, ServiceContext } from './context.ts';
 import { ServiceError, conflict } from './errors.ts';
 import { hashPassword, oneTimePassword } from './password-hash.ts';
@@ -93,6 +101,8 @@ async function writeChange(
   row: UserRow,
   changes: Omit<UserUpdate, 'version' | 'updated_at'>,
   audit: { action: string; detail: Record<string, unknown>; endSessions: boolean },
+  /** For a reset: the password it replaces goes into the account's history, which the policy bounds. */
+  history?: PasswordPolicy,
 ): Promise<UserView> {
   const actor = actorIn(row.workspace_id);
   const now = ctx.clock();
@@ -110,6 +120,7 @@ async function writeChange(
         `账户 ${row.username} 刚被修改，请重新运行命令（the account changed meanwhile: run the command again）`,
       );
     }
+    if (history !== undefined) await rememberReplacedPassword(trx, row, now, history);
     const ended = audit.endSessions ? await revokeSessionsOfUser(trx, row.workspace_id, row.id, at) : 0;
     await recordAudit(trx, actor, now, {
       action: audit.action,
@@ -251,11 +262,14 @@ export async function resetAdministratorPassword(
 ): Promise<UserWithPassword> {
   const row = await loadAdministrator(ctx, input.username);
   const { password, fields } = await freshPassword(config, ctx.clock().toISOString());
-  const user = await writeChange(ctx, command, row, fields, {
-    action: 'user.reset-password',
-    detail: {},
-    endSessions: true,
-  });
+  const user = await writeChange(
+    ctx,
+    command,
+    row,
+    fields,
+    { action: 'user.reset-password', detail: {}, endSessions: true },
+    passwordPolicy(config),
+  );
   return { user, oneTimePassword: password };
 }
 

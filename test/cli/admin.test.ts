@@ -259,6 +259,13 @@ describeEachDatabase('finding 1: 三员 separation — luoshi admin', (database)
     const reset = await admin('reset-password', sysadmin.username);
     expect([reset.code, reset.stderr]).toEqual([0, '']);
     const password = passwordIn(reset.stdout);
+    // The password the reset replaced joins the history, so the administrator cannot choose it again.
+    const history = await database()
+      .db.selectFrom('password_history')
+      .select('id')
+      .where('user_id', '=', sysadmin.id)
+      .execute();
+    expect(history).toHaveLength(1);
     expect((await signIn(sysadmin.username, TEST_PASSWORD)).status).toBe(401);
     expect((await signIn(sysadmin.username, password)).body).toMatchObject({ mustChangePassword: true });
     const me = await app.inject({ method: 'GET', url: '/api/me', headers: { cookie: session.cookie ?? '' } });

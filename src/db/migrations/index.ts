@@ -12,6 +12,7 @@ import * as listIndexes from './0006-list-indexes.ts';
 import * as attachmentRemoval from './0007-attachment-removal.ts';
 import * as auditHeads from './0008-audit-heads.ts';
 import * as oidcLogins from './0009-oidc-logins.ts';
+import * as auditHeadHmac from './0011-audit-head-hmac.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-initial': initial,
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0007-attachment-removal': attachmentRemoval,
   '0008-audit-heads': auditHeads,
   '0009-oidc-logins': oidcLogins,
+  '0011-audit-head-hmac': auditHeadHmac,
 });

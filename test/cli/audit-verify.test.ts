@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle, type DialectName } from '../../src/db/database.ts';
+import { UNANCHORED_LINE } from '../../src/cli/audit.ts';
 import { MIGRATIONS } from '../../src/db/migrations/index.ts';
 import { recordAudit } from '../../src/services/audit.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
@@ -154,6 +155,7 @@ describe.runIf(TEST_DIALECTS.includes('sqlite'))('luoshi audit verify [sqlite]',
     });
     expect([code, stderr]).toEqual([0, '']);
     expect(stdout.trimEnd().split('\n')).toEqual([
+      UNANCHORED_LINE.trimEnd(),
       `${ws.whole}  完整（OK）  3 条事件（events）  链头（head）#3 ${await ws.hashOf(ws.whole, 3)}`,
       '共 1 个工作区：1 个完整，0 个已损坏（1 workspaces: 1 whole, 0 broken）',
     ]);

@@ -300,8 +300,8 @@ describeEachDatabase('audit trail API', (database, dialect) => {
     expect(broken.fault.message).toMatch(/^第 2 条事件被改动/);
     const verifies = (await auditTrailOf(db, workspace.id)).filter((event) => event.action === 'audit.verify');
     expect(verifies.map((event) => JSON.parse(event.detail))).toEqual([
-      { ok: true, events: 5 },
-      { ok: false, events: 1, brokenAt: 2, cause: 'hash-mismatch' },
+      { ok: true, events: 5, anchor: 'unanchored' },
+      { ok: false, events: 1, anchor: 'unanchored', brokenAt: 2, cause: 'hash-mismatch' },
     ]);
   });
 });

@@ -11,8 +11,8 @@
  *   DATA_DIR/audit-heads/<UTC time>.json, for the operator to keep elsewhere; and prints them.
  * - `anchor [--workspace ID] [--database URL] [--expect-head FILE] [--rekey]` anchors under AUDIT_KEY every chain
  *   whose head has no HMAC yet (the server does it at start too), after checking its hash chain (and expected head);
- *   with `--rekey`, also chains anchored under another key (rotating the key, after `verify` with the old one). Each
- *   anchoring is an `audit.anchor` event in the chain.
+ *   with `--rekey`, also chains anchored under another key (rotating the key, after `verify` with the old one) and
+ *   chains whose head row is gone (once the operator knows why). Each anchoring is an `audit.anchor` event.
  *
  * The database is DATABASE_URL (read by src/config.ts, as the server does) or `--database`; AUDIT_KEY is read from
  * the environment. The database is never migrated, and refused when its schema is older than this code (use the
@@ -270,7 +270,8 @@ async function anchor(args: AuditArgs, key: KeyObject | null, out: Writer): Prom
       ...(args.workspaceId === undefined ? {} : { workspaceId: args.workspaceId }),
     };
     for await (const result of verifyAuditChains(handle.db, options)) {
-      if (!result.ok) {
+      // A chain whole but for its missing head may be re-anchored with --rekey; no other break ever is.
+      if (!result.ok && !(args.rekey && result.fault?.cause === 'head-missing')) {
         failed++;
         out.write(formatVerdict(result).replace('\n', `  未锚定（not anchored）\n`));
         continue;
@@ -294,6 +295,13 @@ async function anchor(args: AuditArgs, key: KeyObject | null, out: Writer): Prom
           out.write(
             `${ws}  链头的 HMAC 与 AUDIT_KEY 不符，未改动；轮换密钥时先用旧密钥 verify，再加 --rekey` +
               `（the head fails AUDIT_KEY; left as it is: when rotating the key, verify with the old one, then --rekey）\n`,
+          );
+          break;
+        case 'head-missing':
+          failed++;
+          out.write(
+            `${ws}  有事件却没有链头，未改动；查明原因后可加 --rekey 重新锚定` +
+              `（events but no head; left as it is: --rekey once you know why）\n`,
           );
           break;
       }

@@ -1,7 +1,7 @@
 /**
  * Anchoring the audit chains (issue 9, finding 4), beside what the writer does in src/services/audit.ts:
  *
- * - At the start of a server that holds AUDIT_KEY, every chain that has events but no anchored head is anchored as it
+ * - At the start of a server that holds AUDIT_KEY, every chain whose head has no HMAC yet is anchored as it
  *   stands (`anchorUnanchoredAuditChains`: an `audit.anchor` event in each), so that a quiet workspace — the reserved
  *   `system` one, say — does not wait for its next event to get its HMAC; and every head whose HMAC fails the key
  *   is reported (`findAuditHeadsFailingKey`), since the writer will refuse to record there.
@@ -24,7 +24,7 @@ import { auditKeyOf } from '../db/audit-key.ts';
 import type { Db } from '../db/database.ts';
 import {
   findAuditHeads,
-  findWorkspacesWithUnanchoredAuditChains,
+  findWorkspacesWithUnanchoredAuditHeads,
   type AuditHeadOfWorkspace,
 } from '../db/queries/audit.queries.ts';
 import { isAuditHeadHmacValid } from '../domain/audit-chain.ts';
@@ -64,13 +64,12 @@ export interface AnchoredChain {
 }
 
 /**
- * Anchors every chain that has events but no anchored head, under the key the database handle carries (nothing
- * without one). Each in its own transaction, with its head locked: processes starting together anchor a chain once.
+ * Anchors every chain whose head has no HMAC yet, under the key the database handle carries (nothing without one). Each in its own transaction, with its head locked: processes starting together anchor a chain once.
  */
 export async function anchorUnanchoredAuditChains(ctx: ServiceContext): Promise<AnchoredChain[]> {
   if (auditKeyOf(ctx.db) === null) return [];
   const anchored: AnchoredChain[] = [];
-  for (const workspaceId of await findWorkspacesWithUnanchoredAuditChains(ctx.db)) {
+  for (const workspaceId of await findWorkspacesWithUnanchoredAuditHeads(ctx.db)) {
     const outcome = await inTransaction(ctx.db, (trx) => anchorAuditChain(trx, workspaceId, ctx.clock()));
     anchored.push({ workspaceId, outcome });
   }

@@ -7,8 +7,9 @@
  *
  * Anchoring (issue 9, finding 4): when the database handle carries AUDIT_KEY (src/db/audit-key.ts), each head gets
  * the HMAC of its workspace, seq and hash under that key, in the same transaction. Before moving the head on, the
- * writer checks the HMAC it finds and refuses to record on a head that fails it: chaining a new, correctly keyed
- * head onto events rewritten in the database would launder the rewrite. A head with no HMAC yet (a chain from
+ * writer checks the HMAC it finds and refuses to record on a head that fails it, or on events left without their
+ * head (migration 0008 gave every chain one, so only tampering removes it): chaining a new, correctly keyed head
+ * onto events rewritten in the database would launder the rewrite. A head with no HMAC yet (a chain from
  * before the key, or one a process without the key moved on) is anchored as it stands — the first keyed head covers
  * everything before it — and the writer says so in the chain itself, with an `audit.anchor` event by
  * `system:audit` ahead of the event it was asked to record. A reader of the trail therefore sees every (re)anchoring:
@@ -70,8 +71,8 @@ export const AUDIT_ANCHOR_ACTION = 'audit.anchor';
 
 /**
  * Why a chain was anchored: `no-hmac` — its head carried no HMAC (the key is new, or a process without it wrote);
- * `no-head` — events but no head row; `rekey` — its HMAC was made under another key, and the operator re-anchored it
- * under this one (`luoshi audit anchor --rekey`).
+ * `rekey` — its HMAC was made under another key, or its head row was gone, and the operator re-anchored it under
+ * this one after checking it (`luoshi audit anchor --rekey`); `no-head` is recorded for the latter case.
  */
 export type AnchorReason = 'no-hmac' | 'no-head' | 'rekey';
 
@@ -82,14 +83,20 @@ function outOfStep(workspaceId: string, cause?: unknown): Error {
   );
 }
 
-/** The writer's refusal of a head whose HMAC fails: see the module comment. */
+/** The writer's refusal of a head whose HMAC fails, or of events without their head: see the module comment. */
 export class AuditAnchorError extends Error {
   override readonly name = 'AuditAnchorError';
-  constructor(readonly workspaceId: string) {
+  constructor(
+    readonly workspaceId: string,
+    readonly problem: 'hmac-mismatch' | 'head-missing',
+  ) {
     super(
-      `审计链头的 HMAC 与 AUDIT_KEY 不符，拒绝记录：事件与链头在数据库中被改写，或 AUDIT_KEY 不是锚定它的密钥` +
-        `（the audit chain head of ${workspaceId} fails its HMAC check: rewritten in the database, or AUDIT_KEY is ` +
-        `not the key that anchored it; run luoshi audit verify）`,
+      problem === 'hmac-mismatch'
+        ? `审计链头的 HMAC 与 AUDIT_KEY 不符，拒绝记录：事件与链头在数据库中被改写，或 AUDIT_KEY 不是锚定它的密钥` +
+            `（the audit chain head of ${workspaceId} fails its HMAC check: rewritten in the database, or AUDIT_KEY ` +
+            `is not the key that anchored it; run luoshi audit verify）`
+        : `审计链头缺失，拒绝记录：有事件却没有链头，只有在数据库中删除才会如此` +
+            `（the audit chain of ${workspaceId} has events but no head: removed in the database; run luoshi audit verify）`,
     );
   }
 }
@@ -192,18 +199,12 @@ export async function recordAudit(
   let last: AuditChainEnd | null = head ?? (await findLatestAuditEvent(trx, workspaceId)) ?? null;
   const when = at.toISOString();
   if (key !== null && last !== null) {
-    if (head === null || head.hmac === null) {
-      head = await appendEvent(
-        trx,
-        workspaceId,
-        head,
-        last,
-        anchorEvent(workspaceId, when, head === null ? 'no-head' : 'no-hmac', last.seq),
-        key,
-      );
+    if (head === null) throw new AuditAnchorError(workspaceId, 'head-missing');
+    if (head.hmac === null) {
+      head = await appendEvent(trx, workspaceId, head, last, anchorEvent(workspaceId, when, 'no-hmac', last.seq), key);
       last = head;
     } else if (!isAuditHeadHmacValid(key, workspaceId, head, head.hmac)) {
-      throw new AuditAnchorError(workspaceId);
+      throw new AuditAnchorError(workspaceId, 'hmac-mismatch');
     }
   }
   await appendEvent(trx, workspaceId, head, last, { actor, at: when, entry }, key);
@@ -217,13 +218,16 @@ export type AnchorOutcome =
   /** The head was anchored now, with an `audit.anchor` event at `seq`. */
   | { status: 'anchored-now'; seq: number; reason: AnchorReason }
   /** The head's HMAC was made under another key (or forged); left as it is unless `rekey`. */
-  | { status: 'other-key'; seq: number };
+  | { status: 'other-key'; seq: number }
+  /** Events but no head row (removed in the database); left as it is unless `rekey`. */
+  | { status: 'head-missing'; seq: number };
 
 /**
  * Anchors one workspace's chain under the key its handle carries, as it stands, unless its head's HMAC already
  * holds: the start of a keyed server does it for every unanchored chain, so a quiet workspace is not left without
- * an HMAC until its next event; `luoshi audit anchor` does it on demand. A head whose HMAC fails is left alone
- * unless `rekey` (the operator rotates the key, having verified the chain with the old one). Throws without a key.
+ * an HMAC until its next event; `luoshi audit anchor` does it on demand. A head whose HMAC fails, and events left
+ * without a head, are left alone unless `rekey` (the operator rotates the key, having verified the chain with the old
+ * one, or has found out why the head went). Throws without a key.
  */
 export async function anchorAuditChain(
   trx: Transaction<Database>,
@@ -237,8 +241,10 @@ export async function anchorAuditChain(
   const last = head ?? (await findLatestAuditEvent(trx, workspaceId)) ?? null;
   if (last === null) return { status: 'empty' };
   let reason: AnchorReason;
-  if (head === null) reason = 'no-head';
-  else if (head.hmac === null) reason = 'no-hmac';
+  if (head === null) {
+    if (options.rekey !== true) return { status: 'head-missing', seq: last.seq };
+    reason = 'no-head';
+  } else if (head.hmac === null) reason = 'no-hmac';
   else if (isAuditHeadHmacValid(key, workspaceId, head, head.hmac)) return { status: 'anchored', seq: head.seq };
   else if (options.rekey === true) reason = 'rekey';
   else return { status: 'other-key', seq: head.seq };

@@ -28,6 +28,7 @@ import { buildActor, buildWorkspace, fixedClock, testContext } from '../factorie
 import {
   auditHeadOf,
   auditTrailOf,
+  deleteAuditHead,
   rewriteAuditChain,
   testAuditKey,
   truncateAuditChain,
@@ -130,6 +131,28 @@ describeEachDatabase('finding 4: audit chain rewritable', (database, dialect) =>
       await expect(record(keyed(), actor, 10)).rejects.toThrow(/审计链头的 HMAC 与 AUDIT_KEY 不符，拒绝记录/);
       expect(await auditTrailOf(db, workspaceId)).toHaveLength(3);
       expect((await verify(workspaceId)).fault?.cause).toBe('hmac-mismatch');
+    });
+
+    it('stops the writer on events left without their head, until the operator re-anchors them', async () => {
+      const { db } = database();
+      const { workspaceId, actor } = await trail(2);
+      await deleteAuditHead(db, dialect, workspaceId);
+      await expect(record(keyed(), actor, 10)).rejects.toThrow(/审计链头缺失，拒绝记录/);
+      const at = new Date('2021-08-01T00:00:00.000Z');
+      expect(await inTransaction(keyed(), (trx) => anchorAuditChain(trx, workspaceId, at))).toEqual({
+        status: 'head-missing',
+        seq: 2,
+      });
+      // Nothing is anchored at start either: only heads without an HMAC are.
+      const started = await anchorUnanchoredAuditChains(testContext(keyed()));
+      expect(started.map((item) => item.workspaceId)).not.toContain(workspaceId);
+      expect(await inTransaction(keyed(), (trx) => anchorAuditChain(trx, workspaceId, at, { rekey: true }))).toEqual({
+        status: 'anchored-now',
+        seq: 3,
+        reason: 'no-head',
+      });
+      await record(keyed(), actor, 11);
+      expect(await verify(workspaceId)).toMatchObject({ ok: true, events: 4, anchoredAt: [3] });
     });
 
     it('says the chain is unanchored when there is no key, without failing it', async () => {

@@ -229,31 +229,16 @@ export async function findAuditHeads(
   }));
 }
 
-/**
- * Workspaces whose chain has events but no anchored head (no head row, or a head without an HMAC), in id order:
- * what a process holding AUDIT_KEY anchors at start.
- */
-export async function findWorkspacesWithUnanchoredAuditChains(db: Db): Promise<string[]> {
+/** Workspaces whose head carries no HMAC, in id order: what a process holding AUDIT_KEY anchors at start. */
+export async function findWorkspacesWithUnanchoredAuditHeads(db: Db): Promise<string[]> {
   const rows = await db
-    .selectFrom('workspaces as w')
-    .select('w.id')
-    .where((eb) =>
-      eb.and([
-        eb.exists(eb.selectFrom('audit_events as e').select('e.seq').whereRef('e.workspace_id', '=', 'w.id')),
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('audit_heads as h')
-              .select('h.seq')
-              .whereRef('h.workspace_id', '=', 'w.id')
-              .where('h.hmac', 'is not', null),
-          ),
-        ),
-      ]),
-    )
-    .orderBy('w.id')
+    .selectFrom('audit_heads')
+    .select('workspace_id')
+    .where('id', '=', AUDIT_HEAD_ID)
+    .where('hmac', 'is', null)
+    .orderBy('workspace_id')
     .execute();
-  return rows.map((row) => row.id);
+  return rows.map((row) => row.workspace_id);
 }
 
 /** A page of workspace ids, in id order, after `afterId`. */

@@ -6,6 +6,7 @@
  *   配置错误：PORT 应为 0–65535 之间的整数，实际为 "abc"（Invalid PORT: expected an integer from 0 to 65535, got "abc"）
  */
 import { isIP } from 'node:net';
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -44,6 +45,12 @@ export interface Config {
   readonly jobs: JobsConfig;
   /** Sign-in through the government's OIDC provider (src/services/oidc.service.ts); null when OIDC_ISSUER is unset. */
   readonly oidc: OidcConfig | null;
+  /**
+   * AUDIT_KEY: the key of the HMAC that anchors each workspace's audit chain head (src/domain/audit-chain.ts), kept
+   * outside the database; null when unset (the chains are then unanchored). A KeyObject, so that printing or
+   * serialising the configuration never shows it.
+   */
+  readonly auditKey: KeyObject | null;
   /** The general API rate limit (src/http/rate-limit.ts); sign-in and upload limits are in `auth`. */
   readonly rateLimits: RateLimitsConfig;
   /** `open`: Swagger UI and the OpenAPI document at /api/docs; `off`: /api/docs answers 404. */
@@ -147,6 +154,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   OIDC_CLIENT_SECRET: '',
   OIDC_REDIRECT_URI: '',
   OIDC_SCOPES: 'openid profile',
+  // Unset: audit chains are unanchored (`luoshi audit verify` says so). See docs/SECURITY.md.
+  AUDIT_KEY: '',
 });
 
 export type ConfigVariable = keyof typeof CONFIG_DEFAULTS;
@@ -306,6 +315,30 @@ interface Values {
   OIDC_CLIENT_SECRET: string;
   OIDC_REDIRECT_URI: string;
   OIDC_SCOPES: readonly string[];
+  AUDIT_KEY: KeyObject | null;
+}
+
+/** The audit key's size in bytes: at least HMAC-SHA256's output (RFC 2104 §3), at most a sane bound. */
+const AUDIT_KEY_MIN_BYTES = 32;
+const AUDIT_KEY_MAX_BYTES = 1024;
+
+/**
+ * AUDIT_KEY's bytes: hex (an even number of hex digits) or base64 (standard or URL-safe, padding optional), as
+ * `openssl rand -hex 32` or `openssl rand -base64 32` print them; null when it is neither, or shorter than 32 bytes,
+ * or every byte is the same (a placeholder such as 64 zeros, not a key).
+ */
+export function decodeAuditKey(text: string): Buffer | null {
+  let bytes: Buffer;
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) bytes = Buffer.from(text, 'hex');
+  else if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) || /^[A-Za-z0-9_-]+={0,2}$/.test(text)) {
+    bytes = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+    // Node ignores stray bits; a string that does not round-trip is not base64 of anything.
+    const again = bytes.toString(text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+    if (again.replace(/=+$/, '') !== text.replace(/=+$/, '')) return null;
+  } else return null;
+  if (bytes.length < AUDIT_KEY_MIN_BYTES || bytes.length > AUDIT_KEY_MAX_BYTES) return null;
+  if (bytes.every((byte) => byte === bytes[0])) return null;
+  return bytes;
 }
 
 const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
@@ -436,7 +469,23 @@ const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
     zh: '以空格分隔、包含 openid 的范围列表',
     en: 'space-separated scopes including openid',
   },
+  AUDIT_KEY: {
+    schema: z.string().transform((text, ctx) => {
+      if (text === '') return null;
+      const bytes = decodeAuditKey(text);
+      if (bytes === null) {
+        ctx.addIssue({ code: 'custom', message: 'bad audit key' });
+        return z.NEVER;
+      }
+      return createSecretKey(bytes);
+    }),
+    zh: '至少 32 字节的随机密钥，十六进制或 base64 编码（如 openssl rand -base64 32 的输出）',
+    en: 'a random key of at least 32 bytes, hex or base64 (as printed by openssl rand -base64 32)',
+  },
 };
+
+/** Variables never shown in an error message, not even in part. */
+const SECRET_VARIABLES: readonly ConfigVariable[] = ['OIDC_CLIENT_SECRET', 'AUDIT_KEY'];
 
 function read<K extends ConfigVariable>(env: Readonly<Record<string, string | undefined>>, variable: K): Values[K] {
   const raw = env[variable];
@@ -449,7 +498,7 @@ function read<K extends ConfigVariable>(env: Readonly<Record<string, string | un
     const shown =
       variable === 'DATABASE_URL'
         ? value.replace(/(\/\/[^/:@]*):[^@/]*@/, '$1:***@')
-        : variable === 'OIDC_CLIENT_SECRET'
+        : SECRET_VARIABLES.includes(variable)
           ? '***'
           : (raw ?? value);
     throw new ConfigError(variable, shown, rule.zh, rule.en);
@@ -498,7 +547,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       perAddressPerMinute: read(env, 'API_RATE_PER_ADDRESS_PER_MINUTE'),
     }),
     apiDocs: read(env, 'API_DOCS'),
+    auditKey: read(env, 'AUDIT_KEY'),
   });
+}
+
+/**
+ * AUDIT_KEY alone, from an environment (the process's by default): for commands that take their database from an
+ * option rather than DATABASE_URL and should not fail on the server's other variables.
+ */
+export function loadAuditKey(env: Readonly<Record<string, string | undefined>> = process.env): KeyObject | null {
+  return read(env, 'AUDIT_KEY');
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The boot file: read the configuration, open and migrate the database, seed it on the first start, build the app,
- * start the background jobs (unless JOBS=off) and listen; stop cleanly on SIGINT and SIGTERM (the jobs, then the
+ * The boot file: read the configuration, open and migrate the database, seed it on the first start, anchor the audit
+ * chains under AUDIT_KEY (or warn that they are unanchored), build the app, start the background jobs (unless
+ * JOBS=off) and listen; stop cleanly on SIGINT and SIGTERM (the jobs, then the
  * app, so in-flight requests finish, then the database).
  *
  *   npm run serve            # http://127.0.0.1:3000, SQLite in ./data/luoshi.db
@@ -25,6 +26,7 @@ import {
 import { buildApp, type LuoshiApp } from './http/app.ts';
 import { createJobRunner, type JobRunner } from './jobs/index.ts';
 import { findFirstWorkspaceId } from './db/queries/user.queries.ts';
+import { anchorUnanchoredAuditChains, findAuditHeadsFailingKey } from './services/audit-anchor.service.ts';
 import { SYSTEM_WORKSPACE_ID } from './services/auth.service.ts';
 import {
   FirstAccountsFileError,
@@ -79,6 +81,35 @@ async function hasWorkspace(db: Db): Promise<boolean> {
   return (await findFirstWorkspaceId(db, SYSTEM_WORKSPACE_ID)) !== undefined;
 }
 
+/**
+ * With AUDIT_KEY: anchors every chain that has no anchored head yet (an `audit.anchor` event in each; the first start
+ * with the key anchors every chain, as it stands), and names each workspace whose head fails the key — the app
+ * refuses to record there until someone finds out why (`luoshi audit verify`). Without it: one warning line.
+ */
+async function anchorAuditChainsAtStart(db: Db, clock: Clock, config: Config, log: FastifyBaseLogger): Promise<void> {
+  if (config.auditKey === null) {
+    log.warn(
+      '未设置 AUDIT_KEY：审计链未锚定，有数据库权限者重算哈希后改写审计日志将无法发现' +
+        '（AUDIT_KEY is not set: the audit chains are unanchored; see docs/SECURITY.md）',
+    );
+    return;
+  }
+  for (const { workspaceId, outcome } of await anchorUnanchoredAuditChains({ db, clock })) {
+    if (outcome.status !== 'anchored-now') continue;
+    log.warn(
+      { workspaceId, seq: outcome.seq, reason: outcome.reason },
+      `审计链已用 AUDIT_KEY 锚定：${workspaceId} 第 ${outcome.seq} 条（audit chain anchored）`,
+    );
+  }
+  for (const head of await findAuditHeadsFailingKey(db, config.auditKey)) {
+    log.error(
+      { workspaceId: head.workspaceId, seq: head.seq },
+      `审计链头的 HMAC 与 AUDIT_KEY 不符，该工作区将拒绝记录：${head.workspaceId}` +
+        `（the audit chain head fails AUDIT_KEY: run luoshi audit verify）`,
+    );
+  }
+}
+
 /** Opens and migrates the database, builds the app and seeds an empty database. Does not listen. */
 export async function buildServer(options: ServerOptions): Promise<LuoshiServer> {
   const { config, seed } = options;
@@ -97,6 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<LuoshiServer>
     initialAccounts = await createInitialAccounts({ db: database.db, clock }, config.auth, {
       dataDir: config.dataDir,
     });
+    await anchorAuditChainsAtStart(database.db, clock, config, app.log);
     if (config.jobs.enabled) {
       jobs = createJobRunner({ database, config, clock, log: app.log });
       await jobs.start();

@@ -1,5 +1,14 @@
+import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, getConfig, loadConfig, parseDatabaseUrl, type ConfigVariable } from '../src/config.ts';
+import {
+  ConfigError,
+  getConfig,
+  loadAuditKey,
+  loadConfig,
+  parseDatabaseUrl,
+  type ConfigVariable,
+} from '../src/config.ts';
 
 describe('loadConfig', () => {
   const saved = process.env.PORT;
@@ -32,6 +41,53 @@ describe('loadConfig', () => {
       oidc: null,
       rateLimits: { perSessionPerMinute: 300, perAddressPerMinute: 1200 },
       apiDocs: 'open',
+      auditKey: null,
+    });
+  });
+
+  describe('AUDIT_KEY (finding 4: audit chain rewritable)', () => {
+    const bytes = Buffer.from('8f3a1c5e9b2d4f6a0e7c1b3d5f7a9c2e4b6d8f0a1c3e5b7d9f2a4c6e8b0d1f3a', 'hex');
+    /** What a key computes, since the KeyObject itself never shows its bytes. */
+    const macOf = (key: ReturnType<typeof loadAuditKey>) =>
+      key === null ? null : createHmac('sha256', key).update('x').digest('hex');
+    const expected = createHmac('sha256', bytes).update('x').digest('hex');
+
+    it('takes 32 bytes or more in hex or base64 (standard or URL-safe), and nothing when unset', () => {
+      expect(macOf(loadConfig({ AUDIT_KEY: bytes.toString('hex') }).auditKey)).toBe(expected);
+      expect(macOf(loadConfig({ AUDIT_KEY: bytes.toString('hex').toUpperCase() }).auditKey)).toBe(expected);
+      expect(macOf(loadConfig({ AUDIT_KEY: ` ${bytes.toString('base64')} ` }).auditKey)).toBe(expected);
+      expect(macOf(loadConfig({ AUDIT_KEY: bytes.toString('base64url') }).auditKey)).toBe(expected);
+      expect(loadConfig({ AUDIT_KEY: '' }).auditKey).toBeNull();
+      expect(loadAuditKey({})).toBeNull();
+      expect(macOf(loadAuditKey({ AUDIT_KEY: bytes.toString('base64') }))).toBe(expected);
+    });
+
+    it.each([
+      ['31 bytes', bytes.subarray(0, 31).toString('hex')],
+      ['an odd number of hex digits', bytes.toString('hex').slice(1)],
+      ['a pass phrase', 'correct horse battery staple, correct horse'],
+      ['base64 with stray characters', `${bytes.toString('base64')}!`],
+      ['64 zeros', '0'.repeat(64)],
+    ])('refuses %s, without ever showing the value', (_what, value) => {
+      let error: unknown;
+      try {
+        loadConfig({ AUDIT_KEY: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as ConfigError).message;
+      expect(message).toMatch(/^配置错误：AUDIT_KEY 应为至少 32 字节的随机密钥/);
+      expect(message).toContain('"***"');
+      expect(message).not.toContain(value.slice(0, 12));
+    });
+
+    it('never shows the key when the configuration is printed or serialised', () => {
+      const config = loadConfig({ AUDIT_KEY: bytes.toString('hex') });
+      for (const text of [JSON.stringify(config), inspect(config, { depth: 10 }), String(config.auditKey)]) {
+        expect(text).not.toContain(bytes.toString('hex'));
+        expect(text).not.toContain(bytes.toString('base64').slice(0, 20));
+      }
     });
   });
 

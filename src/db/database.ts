@@ -2,12 +2,14 @@
  * Opening the database and bringing its schema up to date. SQLite (better-sqlite3, one file, WAL) by default;
  * PostgreSQL (a `pg` pool) when DATABASE_URL says postgres://. The same Kysely<Database> either way.
  */
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqlite } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
+import { withAuditKey } from './audit-key.ts';
 import { dialectOf, type DialectName } from './dialect.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { preparingPool } from './prepared-statements.ts';
@@ -54,14 +56,20 @@ export class MigrationError extends Error {
   }
 }
 
-/** Opens the configured database. It does not migrate: call `migrateToLatest` once at start. */
+/**
+ * Opens the configured database. It does not migrate: call `migrateToLatest` once at start. With an `auditKey` (the
+ * whole `Config` carries AUDIT_KEY's), the handle carries it (src/db/audit-key.ts), so every audit event written
+ * through it anchors its chain head.
+ */
 export async function openDatabase(
-  config: { readonly database: DatabaseConfig },
+  config: { readonly database: DatabaseConfig; readonly auditKey?: KeyObject | null },
   options: OpenOptions = {},
 ): Promise<DatabaseHandle> {
-  return config.database.dialect === 'sqlite'
-    ? openSqlite(config.database.filename, options)
-    : openPostgres(config.database, options);
+  const handle =
+    config.database.dialect === 'sqlite'
+      ? openSqlite(config.database.filename, options)
+      : await openPostgres(config.database, options);
+  return { ...handle, db: withAuditKey(handle.db, config.auditKey ?? null) };
 }
 
 function openSqlite(filename: string, options: OpenOptions): DatabaseHandle {

@@ -495,12 +495,15 @@ export interface WorkspaceJobTable extends Keyed, Mutable {
  * The head of each workspace's audit chain, kept apart from the events (migration 0008): the latest event's `seq`
  * and `hash`, moved on by the writer in the transaction of every event. It makes a cut at the end of the chain (the
  * last rows deleted) and rows appended without the writer visible to verification. One row per workspace, its `id`
- * always `head`. Its limit: whoever can rewrite both tables can forge a consistent pair; anchoring the head outside
- * the database (an export's head, signed and kept elsewhere) is the deployment's part.
+ * always `head`. Whoever can rewrite both tables can forge a consistent pair: `hmac` (migration 0011) is what they
+ * cannot forge, an HMAC of the head under AUDIT_KEY, which the database never holds; and the head files written
+ * outside the database (src/services/audit-anchor.service.ts) catch a cut back to an earlier, genuinely keyed head.
  */
 export interface AuditHeadTable extends Keyed, Mutable {
   seq: number;
   hash: string;
+  /** HMAC-SHA256 (hex) of the workspace, seq and hash under AUDIT_KEY; null until the head is first anchored. */
+  hmac: string | null;
 }
 
 /**

@@ -2,9 +2,11 @@
  * The audit trail's hash chain. Each workspace's events carry a sequence number from 1 and a hash of the previous
  * event's hash and the event's own canonical JSON, so that changing, deleting, inserting or reordering a stored
  * event breaks the chain at that point. A chain alone cannot catch a rewrite of every later event or a cut at the
- * end; keeping the latest `{ seq, hash }` elsewhere (the workspace row, an export) and passing it as `head` can.
+ * end; keeping the latest `{ seq, hash }` elsewhere (the workspace row, an export) and passing it as `head` can;
+ * an HMAC of that head under a key kept outside the database (`auditHeadHmac`) tells a head a forger recomputed from
+ * the genuine one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /** The "previous hash" of a workspace's first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -57,6 +59,36 @@ export function hashEvent(previousHash: string, event: object): string {
   return createHash('sha256')
     .update(`${previousHash}\n${canonicalJson(bodyOf(event))}`, 'utf8')
     .digest('hex');
+}
+
+/** What the head's HMAC covers: a version tag, then the workspace, the seq and the hash, one per line. */
+const HEAD_HMAC_TAG = 'luoshi-audit-head/1';
+
+/**
+ * The HMAC-SHA256 (hex) of a workspace's chain head under the audit key (AUDIT_KEY), which the database never holds.
+ * The head's hash covers every event before it, so the HMAC anchors the whole chain: whoever rewrites events and
+ * recomputes their hashes and the head cannot recompute this without the key. The workspace is part of it, so a
+ * head cannot be moved to another workspace's row.
+ *
+ * @example
+ * auditHeadHmac(key, 'ws_jinshan', { seq: 42, hash: 'ab…' }); // 64 hex digits
+ */
+export function auditHeadHmac(key: KeyObject, workspaceId: string, head: ChainedEvent): string {
+  return createHmac('sha256', key)
+    .update(`${HEAD_HMAC_TAG}\n${workspaceId}\n${head.seq}\n${head.hash}`, 'utf8')
+    .digest('hex');
+}
+
+/**
+ * Whether `hmac` is the head's HMAC under `key`, compared in constant time.
+ *
+ * @example
+ * isAuditHeadHmacValid(key, 'ws_jinshan', head, auditHeadHmac(key, 'ws_jinshan', head)); // true
+ */
+export function isAuditHeadHmacValid(key: KeyObject, workspaceId: string, head: ChainedEvent, hmac: string): boolean {
+  const expected = Buffer.from(auditHeadHmac(key, workspaceId, head), 'utf8');
+  const given = Buffer.from(hmac, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /**

@@ -8,6 +8,7 @@
  * | `status-sweep` | 15 min | queues every open task of a workspace once its local date has changed since its last sweep, or an hour went by (`sweepStatuses`) |
  * | `report-reminders` | 15 min | 提醒 to lead units whose report is due in REMINDER_DAYS_BEFORE days or became overdue yesterday, once per report (`sendReportReminders`) |
  * | `notice-escalation` | 15 min | open notices past their due day go up one level, up to 督办 (`escalateOverdueNotices`) |
+ * | `audit-heads` | 15 min | writes each workspace's audit chain head (seq, hash, HMAC) to DATA_DIR/audit-heads/<local date>.json and to the log, once a day after its local midnight (`exportDueAuditHeads`) |
  *
  * The sweep runs every quarter of an hour so that it follows local midnight closely in any time zone; it does work
  * only for the workspaces that are due. The reminder and escalation jobs are idempotent and cheap when there is
@@ -15,6 +16,7 @@
  */
 import type { Config } from '../config.ts';
 import type { DatabaseHandle } from '../db/database.ts';
+import { exportDueAuditHeads } from '../services/audit-anchor.service.ts';
 import type { Clock } from '../services/context.ts';
 import { escalateOverdueNotices, sendReportReminders, type ReminderPolicy } from '../services/reminder.service.ts';
 import { jobActor, listJobWorkspaces } from '../services/job-actor.ts';
@@ -29,7 +31,13 @@ import type { JobContext, JobDefinition, JobLog, JobRunner } from './runner.ts';
 
 export type { JobContext, JobDefinition, JobLog, JobReport, JobRunner } from './runner.ts';
 
-export const JOB_NAMES = ['status-refresh', 'status-sweep', 'report-reminders', 'notice-escalation'] as const;
+export const JOB_NAMES = [
+  'status-refresh',
+  'status-sweep',
+  'report-reminders',
+  'notice-escalation',
+  'audit-heads',
+] as const;
 export type LuoshiJobName = (typeof JOB_NAMES)[number];
 
 export const JOB_EVERY_SECONDS: Readonly<Record<LuoshiJobName, number>> = {
@@ -37,6 +45,7 @@ export const JOB_EVERY_SECONDS: Readonly<Record<LuoshiJobName, number>> = {
   'status-sweep': 15 * 60,
   'report-reminders': 15 * 60,
   'notice-escalation': 15 * 60,
+  'audit-heads': 15 * 60,
 };
 
 interface Failure {
@@ -68,8 +77,8 @@ async function jobWorkspaceIds(context: JobContext): Promise<string[]> {
   return (await listJobWorkspaces(context)).map((workspace) => workspace.id);
 }
 
-/** The jobs, with the reminder policy from the configuration. */
-export function luoshiJobs(policy: ReminderPolicy): JobDefinition[] {
+/** The jobs, with the reminder policy and the data folder from the configuration. */
+export function luoshiJobs(policy: ReminderPolicy, options: { dataDir: string }): JobDefinition[] {
   return [
     {
       name: 'status-refresh',
@@ -145,12 +154,33 @@ export function luoshiJobs(policy: ReminderPolicy): JobDefinition[] {
         };
       },
     },
+    {
+      // The heads leave the database, so a cut back to an earlier head shows (src/services/audit-anchor.service.ts).
+      // The log line carries them too, for a deployment that collects logs rather than files.
+      name: 'audit-heads',
+      everySeconds: JOB_EVERY_SECONDS['audit-heads'],
+      async run(context) {
+        const { exports, failing } = await exportDueAuditHeads(context, options.dataDir);
+        const heads = exports.flatMap((written) => written.heads);
+        return {
+          summary: `审计链头已写出：${heads.length} 个工作区（audit chain heads written outside the database）`,
+          facts: { files: exports.map((written) => written.file), heads },
+          idle: heads.length === 0 && failing.length === 0,
+          failures: failing.map((workspaceId) => ({
+            subjectId: workspaceId,
+            error: new Error(
+              `审计链头的 HMAC 与 AUDIT_KEY 不符，未写出（the head fails AUDIT_KEY: not written; run luoshi audit verify）`,
+            ),
+          })),
+        };
+      },
+    },
   ];
 }
 
 export interface JobRunnerOptions {
   readonly database: Pick<DatabaseHandle, 'db' | 'dialect'>;
-  readonly config: Pick<Config, 'database' | 'jobs'>;
+  readonly config: Pick<Config, 'database' | 'jobs' | 'dataDir'>;
   readonly clock: Clock;
   readonly log: JobLog;
   /** Only these jobs (tests); all by default. */
@@ -169,7 +199,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     daysBefore: config.jobs.reminderDaysBefore,
     responseDays: config.jobs.noticeResponseDays,
   };
-  const jobs = luoshiJobs(policy).filter(
+  const jobs = luoshiJobs(policy, { dataDir: config.dataDir }).filter(
     (job) => options.only === undefined || (options.only as readonly string[]).includes(job.name),
   );
   const context = { db: database.db, clock };

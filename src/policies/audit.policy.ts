@@ -1,7 +1,9 @@
 /**
  * Who may see the audit trail (等保 三员 separation): the audit administrator alone reads, exports and verifies it.
  * Not the plan office, not the system or security administrator — the people whose actions the trail records are
- * not the ones who review it. The trail is the actor's own workspace's; no object id crosses workspaces here.
+ * not the ones who review it. The trail is the actor's own workspace's; no object id crosses workspaces here. The
+ * reserved `system` chain (sign-in attempts with names nobody has: src/services/audit-scope.ts) belongs to no
+ * workspace, and every workspace's audit administrator reviews it.
  */
 import type { Actor } from '../services/context.ts';
 
@@ -21,5 +23,18 @@ export function canExportAuditTrail(actor: Actor): boolean {
 
 /** Verifying the workspace's hash chain. (The `luoshi audit verify` command needs database access, not a role.) */
 export function canVerifyAuditTrail(actor: Actor): boolean {
+  return isAuditAdmin(actor);
+}
+
+/** Reading, exporting and verifying the reserved `system` chain, which no workspace owns. */
+export function canReadSystemAuditTrail(actor: Actor): boolean {
+  return isAuditAdmin(actor);
+}
+
+export function canExportSystemAuditTrail(actor: Actor): boolean {
+  return isAuditAdmin(actor);
+}
+
+export function canVerifySystemAuditTrail(actor: Actor): boolean {
   return isAuditAdmin(actor);
 }

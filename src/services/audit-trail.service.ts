@@ -3,7 +3,9 @@
  * exports it): a filtered, paginated list, newest first, and an export (CSV for Excel, or JSON lines exactly as
  * stored so the chain can be checked again outside) that ends with the chain head and the number of rows. Reading
  * the trail is itself audited: `audit.read` for each page, `audit.export` for each export (a refused attempt is
- * recorded by the HTTP layer, as every 403 is: `access.denied`).
+ * recorded by the HTTP layer, as every 403 is: `access.denied`). `scope: 'system'` reads the reserved `system`
+ * chain instead of the administrator's own workspace's (src/services/audit-scope.ts); the read is audited in the
+ * administrator's own chain all the same, naming the chain read.
  *
  * Retention: the application never deletes an audit event, and the database refuses deletes (migration 0008), so
  * the trail is kept without limit — beyond the 180 days 等保 level 3 asks for. There is no pruning: removing events
@@ -16,8 +18,14 @@ import {
   type AuditEventRecord,
 } from '../db/queries/audit.queries.ts';
 import type { AuditOutcome } from '../db/schema.ts';
-import { canExportAuditTrail, canReadAuditTrail } from '../policies/audit.policy.ts';
+import {
+  canExportAuditTrail,
+  canExportSystemAuditTrail,
+  canReadAuditTrail,
+  canReadSystemAuditTrail,
+} from '../policies/audit.policy.ts';
 import { recordAudit } from './audit.ts';
+import { auditChainOf, type AuditScope } from './audit-scope.ts';
 import type { AuditChainHead } from './audit-verify.service.ts';
 import type { Actor, ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
@@ -51,6 +59,8 @@ export interface AuditEventQuery {
   subjectType?: string | undefined;
   subjectId?: string | undefined;
   outcome?: AuditOutcome | undefined;
+  /** Which chain: the actor's own workspace's (default) or the reserved `system` chain. */
+  scope?: AuditScope | undefined;
 }
 
 /** The seq of the last event of a page. */
@@ -140,12 +150,14 @@ export async function listAuditEvents(
   query: AuditEventQuery,
   page: { cursor?: AuditEventCursor | null | undefined; limit: number },
 ): Promise<AuditEventPage> {
-  if (!canReadAuditTrail(actor)) {
+  const scope = query.scope ?? 'workspace';
+  if (!(scope === 'system' ? canReadSystemAuditTrail(actor) : canReadAuditTrail(actor))) {
     throw new ServiceError('forbidden', REFUSE_READ);
   }
+  const chain = auditChainOf(actor, scope);
   const filter = toFilter(query);
   const beforeSeq = page.cursor?.[0];
-  const rows = await findAuditEventPage(ctx.db, actor.workspaceId, filter, {
+  const rows = await findAuditEventPage(ctx.db, chain, filter, {
     order: 'newest-first',
     ...(beforeSeq === undefined ? {} : { beforeSeq }),
     limit: page.limit + 1,
@@ -156,8 +168,13 @@ export async function listAuditEvents(
     recordAudit(trx, actor, ctx.clock(), {
       action: 'audit.read',
       subjectType: 'audit-trail',
-      subjectId: actor.workspaceId,
-      detail: { filter, ...(beforeSeq === undefined ? {} : { beforeSeq }), count: items.length },
+      subjectId: chain,
+      detail: {
+        ...(scope === 'system' ? { scope } : {}),
+        filter,
+        ...(beforeSeq === undefined ? {} : { beforeSeq }),
+        count: items.length,
+      },
     }),
   );
   return {
@@ -253,27 +270,29 @@ export async function exportAuditEvents(
   query: AuditEventQuery,
   format: AuditExportFormat,
 ): Promise<AuditExport> {
-  if (!canExportAuditTrail(actor)) {
+  const scope = query.scope ?? 'workspace';
+  if (!(scope === 'system' ? canExportSystemAuditTrail(actor) : canExportAuditTrail(actor))) {
     throw new ServiceError('forbidden', REFUSE_EXPORT);
   }
+  const chain = auditChainOf(actor, scope);
   const filter = toFilter(query);
   const now = ctx.clock();
   await inTransaction(ctx.db, (trx) =>
     recordAudit(trx, actor, now, {
       action: 'audit.export',
       subjectType: 'audit-trail',
-      subjectId: actor.workspaceId,
-      detail: { filter, format },
+      subjectId: chain,
+      detail: { ...(scope === 'system' ? { scope } : {}), filter, format },
     }),
   );
-  const stored = await findAuditHead(ctx.db, actor.workspaceId);
+  const stored = await findAuditHead(ctx.db, chain);
   const head = stored === undefined ? null : { seq: stored.seq, hash: stored.hash };
   const stamp = now.toISOString().replaceAll(/[-:]/g, '').slice(0, 15);
   return {
     format,
     contentType: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-    fileName: `audit-${actor.workspaceId}-${stamp}.${format}`,
+    fileName: `audit-${chain}-${stamp}.${format}`,
     head,
-    lines: exportLines(ctx, actor.workspaceId, filter, format, head, now.toISOString()),
+    lines: exportLines(ctx, chain, filter, format, head, now.toISOString()),
   };
 }

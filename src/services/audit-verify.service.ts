@@ -8,9 +8,17 @@
  * the head in the transaction of each event, every event seen before it is one the head covers. Events committed
  * after the head was read are left for the next run.
  *
+ * With AUDIT_KEY (issue 9, finding 4), the head's HMAC is checked too: a chain rewritten in the database with its
+ * hashes and head recomputed walks whole, but its head's HMAC fails. Without the key the verdict says the chain is
+ * unanchored. A cut back to an earlier head, restored with its genuine HMAC, passes both; the heads written outside
+ * the database (src/services/audit-anchor.service.ts) catch it: given an expected head, the chain must still hold
+ * the event at the expected seq, with the expected hash.
+ *
  * `verifyAuditChains` serves `luoshi audit verify` (whoever holds the database may run it: no actor, no audit
  * event, nothing written); `verifyAuditTrail` serves the audit administrator over HTTP and is itself audited.
  */
+import type { KeyObject } from 'node:crypto';
+import { auditKeyOf } from '../db/audit-key.ts';
 import type { Db } from '../db/database.ts';
 import {
   findAuditEventAt,
@@ -19,10 +27,18 @@ import {
   findWorkspaceIds,
   workspaceExists,
   type AuditEventRecord,
+  type AuditHeadRecord,
 } from '../db/queries/audit.queries.ts';
-import { ChainWalker, type ChainFault, type ChainFaultCause, type ChainFaultKind } from '../domain/audit-chain.ts';
-import { canVerifyAuditTrail } from '../policies/audit.policy.ts';
-import { auditEventId, recordAudit } from './audit.ts';
+import {
+  ChainWalker,
+  isAuditHeadHmacValid,
+  type ChainFault,
+  type ChainFaultCause,
+  type ChainFaultKind,
+} from '../domain/audit-chain.ts';
+import { canVerifyAuditTrail, canVerifySystemAuditTrail } from '../policies/audit.policy.ts';
+import { AUDIT_ANCHOR_ACTION, auditEventId, recordAudit } from './audit.ts';
+import { auditChainOf, type AuditScope } from './audit-scope.ts';
 import type { Actor, ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 import { inTransaction } from './transaction.ts';
@@ -43,9 +59,36 @@ export interface AuditEventRef {
   action: string;
 }
 
+/**
+ * Breaks the hash chain cannot show, found against the key and the heads kept outside the database:
+ * - `hmac-missing` — a key is given but the head carries no HMAC (a process without the key wrote it, or the HMAC
+ *   was cleared in the database);
+ * - `hmac-mismatch` — the head's HMAC does not match the key: events and head were rewritten in the database, or
+ *   the key is not the one that anchored the chain;
+ * - `behind-expected-head` — the chain ends before the expected head's seq (its end was cut, and an earlier head
+ *   restored);
+ * - `expected-head-mismatch` — the event at the expected head's seq has another hash (the chain was rewritten from
+ *   there back, or cut and written again);
+ * - `workspace-missing` — the expected head's workspace is gone.
+ */
+export type AnchorFaultCause =
+  'hmac-missing' | 'hmac-mismatch' | 'behind-expected-head' | 'expected-head-mismatch' | 'workspace-missing';
+
+/**
+ * The head's HMAC: `anchored` — it holds under the key; `unanchored` — no key was given, so it was not checked;
+ * `broken` — missing or not holding (the fault says which); `empty` — no events, nothing to anchor.
+ */
+export type AnchorState = 'anchored' | 'unanchored' | 'broken' | 'empty';
+
+/** A workspace's head as written outside the database (a head file), which its chain must still hold. */
+export interface ExpectedHead {
+  seq: number;
+  hash: string;
+}
+
 export interface ChainFaultReport {
   kind: ChainFaultKind;
-  cause: ChainFaultCause;
+  cause: ChainFaultCause | AnchorFaultCause;
   /** The seq of the changed or inserted event, or the first missing one. */
   seq: number;
   /** The last missing seq of a run of missing events; `seq` otherwise. */
@@ -69,12 +112,20 @@ export interface ChainVerification {
   events: number;
   /** The head kept in audit_heads; null when there is none. */
   head: AuditChainHead | null;
+  /** The head's HMAC under the key. */
+  anchor: AnchorState;
+  /** The seqs of the `audit.anchor` events walked: where the key (re)anchored the chain, oldest first. */
+  anchoredAt: number[];
+  /** The expected head it was checked against (`--expect-head`), if any. */
+  expected: ExpectedHead | null;
   fault: ChainFaultReport | null;
 }
 
 export interface VerifyOptions {
   /** Events read per query (default 2000). */
   pageSize?: number;
+  /** AUDIT_KEY, to check the heads' HMACs; by default the key the database handle carries (null: unanchored). */
+  key?: KeyObject | null;
 }
 
 function refOf(event: AuditEventRecord | null): AuditEventRef | null {
@@ -118,13 +169,62 @@ function describeFault(fault: ChainFault<AuditEventRecord>, head: AuditChainHead
   }
 }
 
-/** Verifies one workspace's chain. The workspace is taken as given: callers check that it exists. */
+/** One line for a fault found against the key or an expected head, Chinese first. */
+function describeAnchorFault(cause: AnchorFaultCause, expected: ExpectedHead | null, lastSeq: number): string {
+  switch (cause) {
+    case 'hmac-missing':
+      return '链头没有 HMAC：写入它的进程没有 AUDIT_KEY，或 HMAC 在数据库中被清除（the head has no HMAC: written without AUDIT_KEY, or cleared in the database）';
+    case 'hmac-mismatch':
+      return '链头的 HMAC 与 AUDIT_KEY 不符：事件与链头在数据库中被改写（哈希已重算），或密钥不是锚定它的那一把（the head fails its HMAC: events and head rewritten with recomputed hashes, or another key）';
+    case 'behind-expected-head':
+      return `链尾早于预期链头：预期到第 ${expected?.seq ?? 0} 条，现只到第 ${lastSeq} 条；链尾被删除后恢复了较早的链头（the chain ends before the expected head: cut back to an earlier head）`;
+    case 'expected-head-mismatch':
+      return `第 ${expected?.seq ?? 0} 条事件与预期链头的哈希不符：链被改写或截断后重写（the event at the expected head has another hash: rewritten）`;
+    case 'workspace-missing':
+      return `预期链头所属的工作区已不存在：预期到第 ${expected?.seq ?? 0} 条（the expected head's workspace is gone）`;
+  }
+}
+
+/** A verdict on a workspace named by an expected head but no longer in the database. */
+export function missingWorkspaceVerdict(workspaceId: string, expected: ExpectedHead): ChainVerification {
+  return {
+    workspaceId,
+    ok: false,
+    events: 0,
+    head: null,
+    anchor: 'empty',
+    anchoredAt: [],
+    expected,
+    fault: {
+      kind: 'missing',
+      cause: 'workspace-missing',
+      seq: 1,
+      lastSeq: expected.seq,
+      eventId: auditEventId(1),
+      event: null,
+      previous: null,
+      next: null,
+      message: describeAnchorFault('workspace-missing', expected, 0),
+    },
+  };
+}
+
+/**
+ * Verifies one workspace's chain, its head's HMAC when there is a key, and that it still holds `expected` when one
+ * is given. The workspace is taken as given: callers check that it exists.
+ */
 export async function verifyWorkspaceChain(
   db: Db,
   workspaceId: string,
-  options: VerifyOptions = {},
+  options: VerifyOptions & { expected?: ExpectedHead | null } = {},
 ): Promise<ChainVerification> {
   const limit = options.pageSize ?? VERIFY_PAGE_SIZE;
+  const key = options.key === undefined ? auditKeyOf(db) : options.key;
+  const expected = options.expected ?? null;
+  // The anchoring events met on the walk (those past a break are dropped below).
+  const anchors: number[] = [];
+  // The event at the expected head's seq, as walked (set in a closure below, hence the holder).
+  const found: { atExpected: AuditEventRecord | null } = { atExpected: null };
   const walker = new ChainWalker<AuditEventRecord>({ idOf: auditEventId });
   // Where the walk stands: the last event read (a closure below moves it, hence the holder).
   const position: { after: { seq: number; id: string } | null } = { after: null };
@@ -138,6 +238,8 @@ export async function verifyWorkspaceChain(
         ...(maxSeq === undefined ? {} : { maxSeq }),
       });
       for (const event of page) {
+        if (event.action === AUDIT_ANCHOR_ACTION) anchors.push(event.seq);
+        if (expected !== null && event.seq === expected.seq) found.atExpected ??= event;
         if (walker.push(event) !== null) return false;
       }
       const last = page.at(-1);
@@ -146,7 +248,7 @@ export async function verifyWorkspaceChain(
     }
   };
 
-  let head: AuditChainHead | null = null;
+  let head: AuditHeadRecord | null = null;
   if (await walk()) {
     head = (await findAuditHead(db, workspaceId)) ?? null;
     // Events committed between the walk and reading the head: the head covers them, so read them too.
@@ -163,14 +265,41 @@ export async function verifyWorkspaceChain(
         }
       : {};
   const fault = walker.finish(head, around);
+  const intactSeq = walker.last?.seq ?? 0;
+  // Without a head (an empty chain, or one whose head was deleted: a chain fault) there is no HMAC to check.
+  const anchorFault: AnchorFaultCause | null =
+    key === null || head === null
+      ? null
+      : head.hmac === null
+        ? 'hmac-missing'
+        : isAuditHeadHmacValid(key, workspaceId, head, head.hmac)
+          ? null
+          : 'hmac-mismatch';
+  const anchor: AnchorState =
+    head === null ? 'empty' : key === null ? 'unanchored' : anchorFault === null ? 'anchored' : 'broken';
+  // A whole chain ends at its head, so the event at the expected seq was walked when the chain reaches it.
+  const expectedFault: AnchorFaultCause | null =
+    expected === null
+      ? null
+      : intactSeq < expected.seq
+        ? 'behind-expected-head'
+        : found.atExpected?.hash !== expected.hash
+          ? 'expected-head-mismatch'
+          : null;
+  const laterFault = anchorFault ?? expectedFault;
   return {
     workspaceId,
-    ok: fault === null,
+    ok: fault === null && laterFault === null,
     events: walker.count,
     head: head === null ? null : { seq: head.seq, hash: head.hash },
+    anchor,
+    anchoredAt: anchors.filter((seq) => seq <= intactSeq),
+    expected,
     fault:
       fault === null
-        ? null
+        ? laterFault === null
+          ? null
+          : anchorFaultReport(laterFault, head, expected, intactSeq, walker.last, found.atExpected)
         : {
             kind: fault.kind,
             cause: fault.cause,
@@ -185,53 +314,112 @@ export async function verifyWorkspaceChain(
   };
 }
 
+function anchorFaultReport(
+  cause: AnchorFaultCause,
+  head: AuditChainHead | null,
+  expected: ExpectedHead | null,
+  lastSeq: number,
+  last: AuditEventRecord | null,
+  atExpected: AuditEventRecord | null,
+): ChainFaultReport {
+  const message = describeAnchorFault(cause, expected, lastSeq);
+  if (cause === 'behind-expected-head') {
+    const seq = lastSeq + 1;
+    const upTo = expected?.seq ?? seq;
+    return {
+      kind: 'missing',
+      cause,
+      seq,
+      lastSeq: upTo,
+      eventId: auditEventId(seq),
+      event: null,
+      previous: refOf(last),
+      next: null,
+      message,
+    };
+  }
+  const seq = cause === 'expected-head-mismatch' ? (expected?.seq ?? 0) : (head?.seq ?? 0);
+  const event = cause === 'expected-head-mismatch' ? atExpected : null;
+  return {
+    kind: 'changed',
+    cause,
+    seq,
+    lastSeq: seq,
+    eventId: auditEventId(seq),
+    event: refOf(event),
+    previous: null,
+    next: null,
+    message,
+  };
+}
+
 /**
  * Verifies the chain of one workspace, or of every workspace in id order, yielding each verdict as it is reached.
- * An unknown workspace is `not-found`.
+ * An unknown workspace is `not-found`. With `expectedHeads` (workspace id → head, from a head file), each chain must
+ * still hold its expected head, and a workspace of the file that no longer exists gets a broken verdict of its own
+ * (after the others; when one workspace is asked for, only its own expected head counts).
  */
 export async function* verifyAuditChains(
   db: Db,
-  options: VerifyOptions & { workspaceId?: string } = {},
+  options: VerifyOptions & { workspaceId?: string; expectedHeads?: ReadonlyMap<string, ExpectedHead> } = {},
 ): AsyncGenerator<ChainVerification> {
-  if (options.workspaceId !== undefined) {
-    if (!(await workspaceExists(db, options.workspaceId))) {
-      throw new ServiceError('not-found', `未找到工作区 ${options.workspaceId}（no such workspace）`, {
-        id: options.workspaceId,
+  const { expectedHeads = new Map<string, ExpectedHead>(), workspaceId, ...rest } = options;
+  if (workspaceId !== undefined) {
+    if (!(await workspaceExists(db, workspaceId))) {
+      throw new ServiceError('not-found', `未找到工作区 ${workspaceId}（no such workspace）`, {
+        id: workspaceId,
       });
     }
-    yield await verifyWorkspaceChain(db, options.workspaceId, options);
+    yield await verifyWorkspaceChain(db, workspaceId, { ...rest, expected: expectedHeads.get(workspaceId) ?? null });
     return;
   }
+  const seen = new Set<string>();
   let afterId: string | null = null;
   for (;;) {
     const ids = await findWorkspaceIds(db, afterId, 100);
-    for (const id of ids) yield await verifyWorkspaceChain(db, id, options);
+    for (const id of ids) {
+      seen.add(id);
+      yield await verifyWorkspaceChain(db, id, { ...rest, expected: expectedHeads.get(id) ?? null });
+    }
     const last = ids.at(-1);
-    if (last === undefined || ids.length < 100) return;
+    if (last === undefined || ids.length < 100) break;
     afterId = last;
+  }
+  for (const [id, expected] of expectedHeads) {
+    if (!seen.has(id)) yield missingWorkspaceVerdict(id, expected);
   }
 }
 
 /**
- * The audit administrator verifies the chain of their own workspace. The check is itself audited (`audit.verify`,
- * with its verdict), after the walk, so the event it writes is not part of what it checked.
+ * The audit administrator verifies the chain of their own workspace, or (`scope: 'system'`) the reserved `system`
+ * chain, which records what belongs to no workspace (sign-in attempts with names nobody has). The check is itself
+ * audited (`audit.verify`, with its verdict) in the administrator's own chain, after the walk, so the event it
+ * writes is not part of what it checked.
  */
-export async function verifyAuditTrail(ctx: ServiceContext, actor: Actor): Promise<ChainVerification> {
-  if (!canVerifyAuditTrail(actor)) {
+export async function verifyAuditTrail(
+  ctx: ServiceContext,
+  actor: Actor,
+  options: { scope?: AuditScope } = {},
+): Promise<ChainVerification> {
+  const scope = options.scope ?? 'workspace';
+  if (!(scope === 'system' ? canVerifySystemAuditTrail(actor) : canVerifyAuditTrail(actor))) {
     throw new ServiceError(
       'forbidden',
       '只有审计管理员可以校验审计日志（only the audit administrator may verify the audit trail）',
     );
   }
-  const result = await verifyWorkspaceChain(ctx.db, actor.workspaceId);
+  const chain = auditChainOf(actor, scope);
+  const result = await verifyWorkspaceChain(ctx.db, chain);
   await inTransaction(ctx.db, (trx) =>
     recordAudit(trx, actor, ctx.clock(), {
       action: 'audit.verify',
       subjectType: 'audit-trail',
-      subjectId: actor.workspaceId,
+      subjectId: chain,
       detail: {
+        ...(scope === 'system' ? { scope } : {}),
         ok: result.ok,
         events: result.events,
+        anchor: result.anchor,
         ...(result.fault === null ? {} : { brokenAt: result.fault.seq, cause: result.fault.cause }),
       },
     }),

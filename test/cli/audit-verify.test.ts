@@ -1,17 +1,36 @@
 // `luoshi audit verify` as an operator runs it: the real executable against a SQLite file and a PostgreSQL schema,
 // after rows were changed, deleted or inserted directly in the database; its stdout, stderr and exit code.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type DatabaseHandle, type DialectName } from '../../src/db/database.ts';
+import { withAuditKey } from '../../src/db/audit-key.ts';
+import {
+  migrateToLatest,
+  openDatabase,
+  type DatabaseHandle,
+  type DialectName,
+  type Db,
+} from '../../src/db/database.ts';
+import { UNANCHORED_LINE } from '../../src/cli/audit.ts';
 import { MIGRATIONS } from '../../src/db/migrations/index.ts';
 import { recordAudit } from '../../src/services/audit.ts';
 import { inTransaction } from '../../src/services/transaction.ts';
 import { buildActor, buildWorkspace } from '../factories.ts';
-import { auditTrailOf, changeAuditEvent, deleteAuditEvent, insertForgedAuditEvent } from '../helpers/audit-tamper.ts';
+import { snapshotAuditHeads, writeAuditHeadFile } from '../../src/services/audit-anchor.service.ts';
+import {
+  TEST_AUDIT_KEY_HEX,
+  auditHeadOf,
+  auditTrailOf,
+  changeAuditEvent,
+  deleteAuditEvent,
+  insertForgedAuditEvent,
+  rewriteAuditChain,
+  testAuditKey,
+  truncateAuditChain,
+} from '../helpers/audit-tamper.ts';
 import { createTestDatabase, TEST_DIALECTS, TEST_POSTGRES_URL, type TestDatabase } from '../helpers/db.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/luoshi');
@@ -24,7 +43,8 @@ function luoshi(
     execFile(
       BIN,
       args,
-      { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
+      // No AUDIT_KEY unless the test gives one, whatever the environment running the tests holds.
+      { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', AUDIT_KEY: '', ...env } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -42,13 +62,13 @@ function expectOneLineError(stderr: string, pattern: RegExp): void {
   expect(stderr).not.toMatch(/\n\s+at /);
 }
 
-/** A workspace whose trail holds `count` events, one a day from 2021-07-01; returns its id. */
-async function trail(handle: DatabaseHandle, count: number): Promise<string> {
+/** A workspace whose trail holds `count` events, one a day from 2021-07-01, written through `db`; returns its id. */
+async function trail(handle: DatabaseHandle, count: number, db: Db = handle.db): Promise<string> {
   const workspace = await buildWorkspace(handle.db);
   const actor = buildActor(workspace.id);
   const actions = ['plan.confirm', 'report.submit', 'report.accept', 'notice.issue'];
   for (let i = 0; i < count; i++) {
-    await inTransaction(handle.db, (trx) =>
+    await inTransaction(db, (trx) =>
       recordAudit(trx, actor, new Date(Date.UTC(2021, 6, 1 + i, 2)), {
         action: actions[i % actions.length] ?? 'x',
         subjectType: 'report',
@@ -154,6 +174,7 @@ describe.runIf(TEST_DIALECTS.includes('sqlite'))('luoshi audit verify [sqlite]',
     });
     expect([code, stderr]).toEqual([0, '']);
     expect(stdout.trimEnd().split('\n')).toEqual([
+      UNANCHORED_LINE.trimEnd(),
       `${ws.whole}  完整（OK）  3 条事件（events）  链头（head）#3 ${await ws.hashOf(ws.whole, 3)}`,
       '共 1 个工作区：1 个完整，0 个已损坏（1 workspaces: 1 whole, 0 broken）',
     ]);
@@ -242,3 +263,153 @@ describe.runIf(TEST_DIALECTS.includes('postgres'))('luoshi audit verify [postgre
     expect([one.code, one.stderr]).toEqual([0, '']);
   });
 });
+
+/**
+ * Finding 4's workspaces, all written with AUDIT_KEY but one: a whole chain, one rewritten with recomputed hashes and
+ * head after the heads were written outside, one cut back to an earlier head put back with its genuine HMAC, and one
+ * from before the key.
+ */
+async function anchoredWorkspaces(handle: DatabaseHandle) {
+  const keyed = withAuditKey(handle.db, testAuditKey());
+  const whole = await trail(handle, 3, keyed);
+  const rewritten = await trail(handle, 4, keyed);
+  const truncated = await trail(handle, 2, keyed);
+  const earlier = await auditHeadOf(handle.db, truncated);
+  for (let i = 0; i < 2; i++) {
+    await inTransaction(keyed, (trx) =>
+      recordAudit(trx, buildActor(truncated), new Date(), {
+        action: 'report.submit',
+        subjectType: null,
+        subjectId: null,
+      }),
+    );
+  }
+  const unanchored = await trail(handle, 2);
+  return { whole, rewritten, truncated, earlier, unanchored };
+}
+
+async function tamperAnchored(
+  handle: DatabaseHandle,
+  dialect: DialectName,
+  ws: Awaited<ReturnType<typeof anchoredWorkspaces>>,
+) {
+  await rewriteAuditChain(handle.db, dialect, ws.rewritten, 2, { actor_id: 'usr_forger' });
+  await truncateAuditChain(handle.db, dialect, ws.truncated, ws.earlier);
+}
+
+const HMAC_LINE = '链头的 HMAC 与 AUDIT_KEY 不符：事件与链头在数据库中被改写（哈希已重算），或密钥不是锚定它的那一把';
+const BEHIND_LINE = '链尾早于预期链头：预期到第 4 条，现只到第 2 条；链尾被删除后恢复了较早的链头';
+
+describe.runIf(TEST_DIALECTS.includes('sqlite'))('finding 4: audit chain rewritable — luoshi audit [sqlite]', () => {
+  let dir: string;
+  let url: string;
+  let handle: DatabaseHandle;
+  let ws: Awaited<ReturnType<typeof anchoredWorkspaces>>;
+  const withKey = { AUDIT_KEY: TEST_AUDIT_KEY_HEX };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'luoshi-audit-anchor-cli-'));
+    url = `sqlite:${join(dir, 'luoshi.db')}`;
+    handle = await openDatabase({ database: { dialect: 'sqlite', filename: join(dir, 'luoshi.db') } });
+    await migrateToLatest(handle.db);
+    ws = await anchoredWorkspaces(handle);
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('writes the heads outside with export-head, then catches the rewrite by the key and the cut by the expected head', async () => {
+    const file = join(dir, 'heads.json');
+    const exported = await luoshi(['audit', 'export-head', file, '--database', url], withKey);
+    expect([exported.code, exported.stderr]).toEqual([0, '']);
+    expect(exported.stdout.trimEnd().split('\n').at(-1)).toMatch(/^已写出 \d+ 个工作区的链头：.*heads\.json/);
+    const heads = JSON.parse(readFileSync(file, 'utf8')).heads as { workspaceId: string; seq: number }[];
+    expect(heads.find((head) => head.workspaceId === ws.truncated)?.seq).toBe(4);
+
+    await tamperAnchored(handle, 'sqlite', ws);
+    // The chain that predates the key is anchored first (exit 0, one audit.anchor event).
+    const anchored = await luoshi(['audit', 'anchor', '--workspace', ws.unanchored, '--database', url], withKey);
+    expect([anchored.code, anchored.stderr, anchored.stdout]).toEqual([
+      0,
+      '',
+      `${ws.unanchored}  本次锚定（anchored now）  audit.anchor #3（no-hmac）\n`,
+    ]);
+
+    const { code, stdout, stderr } = await luoshi(
+      ['audit', 'verify', '--database', url, '--expect-head', file, '--require-key'],
+      withKey,
+    );
+    expect([code, stderr]).toEqual([1, '']);
+    expect(stdout).not.toContain('未锚定');
+    expect(blockOf(stdout, ws.whole)).toBe(
+      `${ws.whole}  完整（OK）  3 条事件（events）  链头（head）#3 ${(await auditHeadOf(handle.db, ws.whole)).hash}` +
+        '  已锚定（anchored）  含预期链头（holds the expected head）#3',
+    );
+    expect(blockOf(stdout, ws.unanchored)).toMatch(
+      /^\S+ {2}完整（OK） {2}3 条事件（events）.* {2}已锚定（anchored） {2}含预期链头（holds the expected head）#2\n {4}锚定事件（anchor events） {2}#3$/,
+    );
+    expect(blockOf(stdout, ws.rewritten).split('\n')[0]).toBe(
+      `${ws.rewritten}  已损坏（BROKEN）  ${HMAC_LINE}（the head fails its HMAC: events and head rewritten with recomputed hashes, or another key）`,
+    );
+    expect(blockOf(stdout, ws.truncated).split('\n')).toEqual([
+      `${ws.truncated}  已损坏（BROKEN）  ${BEHIND_LINE}（the chain ends before the expected head: cut back to an earlier head）`,
+      '    缺失（missing）    #3 aud_000000000003 … #4',
+      expect.stringMatching(/^ {4}之前（before） {5}#2 aud_000000000002 /),
+      `    链头（head）       #2 ${ws.earlier.hash}`,
+      expect.stringMatching(/^ {4}预期（expected） {3}#4 [0-9a-f]{64}$/),
+    ]);
+    expect(stdout.trimEnd().split('\n').at(-1)).toMatch(/个工作区：\d+ 个完整，2 个已损坏/);
+  });
+
+  it('says first that the chains are unanchored without a key, exits 0 for a whole chain, and 2 with --require-key', async () => {
+    const plain = await luoshi(['audit', 'verify', '--database', url, '--workspace', ws.whole]);
+    expect([plain.code, plain.stderr]).toEqual([0, '']);
+    expect(plain.stdout.split('\n')[0]).toBe(UNANCHORED_LINE.trimEnd());
+    expect(plain.stdout.split('\n')[1]).toMatch(
+      /^\S+ {2}完整（OK） {2}3 条事件（events） {2}链头（head）#3 [0-9a-f]{64}$/,
+    );
+
+    const required = await luoshi(['audit', 'verify', '--database', url, '--require-key']);
+    expect([required.code, required.stdout]).toEqual([2, '']);
+    expectOneLineError(required.stderr, /未设置 AUDIT_KEY，无法按 --require-key 核对锚定/);
+  });
+});
+
+describe.runIf(TEST_DIALECTS.includes('postgres'))(
+  'finding 4: audit chain rewritable — luoshi audit [postgres]',
+  () => {
+    let database: TestDatabase;
+    let url: string;
+    let ws: Awaited<ReturnType<typeof anchoredWorkspaces>>;
+    let file: string;
+
+    beforeAll(async () => {
+      database = await createTestDatabase('postgres');
+      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db);
+      const parsed = new URL(TEST_POSTGRES_URL);
+      parsed.searchParams.set('schema', rows[0]?.schema ?? '');
+      url = parsed.toString();
+      ws = await anchoredWorkspaces(database);
+      file = join(mkdtempSync(join(tmpdir(), 'luoshi-audit-anchor-cli-')), 'heads.json');
+      const snapshot = await snapshotAuditHeads(database.db, new Date(), testAuditKey());
+      await writeAuditHeadFile(file, snapshot.heads);
+      await tamperAnchored(database, 'postgres', ws);
+    });
+    afterAll(async () => {
+      await database?.dispose();
+    });
+
+    it('catches the rewrite by the key and the cut by the expected head in a PostgreSQL schema', async () => {
+      const { code, stdout, stderr } = await luoshi(['audit', 'verify', '--database', url, '--expect-head', file], {
+        AUDIT_KEY: TEST_AUDIT_KEY_HEX,
+      });
+      expect([code, stderr]).toEqual([1, '']);
+      expect(blockOf(stdout, ws.whole)).toMatch(/ {2}完整（OK） {2}3 条事件（events）.* {2}已锚定（anchored）/);
+      const firstLine = (id: string) => (blockOf(stdout, id).split('\n')[0] ?? '').split('  ').at(-1) ?? '';
+      expect(firstLine(ws.rewritten)).toMatch(new RegExp(`^${HMAC_LINE}`));
+      expect(firstLine(ws.truncated)).toMatch(new RegExp(`^${BEHIND_LINE}`));
+      // The chain from before the key has no HMAC yet: with a key, that is a failure too.
+      expect(firstLine(ws.unanchored)).toMatch(/^链头没有 HMAC/);
+    });
+  },
+);

@@ -298,6 +298,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     ...scoped,
     seq: audit_events.seq,
     hash: audit_events.hash,
+    hmac: 'c'.repeat(64),
   };
   const users: FullRow<'users'> = {
     id: newId('user'),

@@ -1,8 +1,10 @@
 // The audit trail's hash chain: stable hashing of an event, and each kind of tampering found at the right seq.
+import { createSecretKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   ChainWalker,
   GENESIS_HASH,
+  auditHeadHmac,
   canonicalJson,
   chainEvent,
   hashEvent,
@@ -12,6 +14,7 @@ import {
   type ChainFault,
   type ChainHead,
   type EventsAroundHead,
+  isAuditHeadHmacValid,
 } from '../../src/domain/audit-chain.ts';
 
 interface AuditRow extends ChainedEvent {
@@ -80,6 +83,48 @@ describe('hashing', () => {
 
   it('numbers a workspace’s events from 1', () => {
     expect(buildChain(3).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+});
+
+// Known answers, computed outside this code (Python's hashlib and hmac over the same bytes): a change to the hashed
+// format (the separator, the key order, the escaping) or to the HMAC's input passes every other test, and would make
+// every stored chain read as tampered (or every anchored head as forged). These pin the format.
+describe('known answers (tests that cannot pass silently)', () => {
+  const first = {
+    workspace_id: 'ws_kat',
+    seq: 1,
+    at: '2021-10-15T02:00:00.000Z',
+    actor_id: 'usr_office',
+    actor_roles: '["office"]',
+    action: 'report.submit',
+    subject_type: 'report',
+    subject_id: 'rpt_1',
+    detail: '{"期别":"2021-Q3","value":400}',
+    ip: '127.0.0.1',
+    outcome: 'success',
+    prev_hash: null,
+  };
+  const FIRST_HASH = '5541eebd9df2ae6763ebb7f98fff4b36d6a579236001c63fd8d30b478f2c60b0';
+  const second = { ...first, seq: 2, at: '2021-10-16T02:00:00.000Z', action: 'report.accept', prev_hash: FIRST_HASH };
+  const SECOND_HASH = '82b1be86b35cae26408d32817bd14ee430563603949a1ee162de9605f5cda5e0';
+
+  it('hashEvent: a fixed stored event gives a fixed digest, and so does the next one chained on it', () => {
+    expect(hashEvent(GENESIS_HASH, first)).toBe(FIRST_HASH);
+    expect(hashEvent(FIRST_HASH, second)).toBe(SECOND_HASH);
+  });
+
+  it('auditHeadHmac: a fixed key and head give a fixed HMAC', () => {
+    const key = createSecretKey(Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'));
+    const head = { seq: 2, hash: SECOND_HASH };
+    const HMAC = 'e61dd0f68a3c5759fa7f308b21ea780db71b81a12534c5317a68c90eda0b7b5d';
+    expect(auditHeadHmac(key, 'ws_kat', head)).toBe(HMAC);
+    expect(isAuditHeadHmacValid(key, 'ws_kat', head, HMAC)).toBe(true);
+    // Each part of the head counts: another workspace, seq or hash, or another key, fails.
+    expect(isAuditHeadHmacValid(key, 'ws_other', head, HMAC)).toBe(false);
+    expect(isAuditHeadHmacValid(key, 'ws_kat', { ...head, seq: 3 }, HMAC)).toBe(false);
+    expect(isAuditHeadHmacValid(key, 'ws_kat', { ...head, hash: FIRST_HASH }, HMAC)).toBe(false);
+    expect(isAuditHeadHmacValid(createSecretKey(Buffer.alloc(32, 7)), 'ws_kat', head, HMAC)).toBe(false);
+    expect(isAuditHeadHmacValid(key, 'ws_kat', head, HMAC.slice(0, 63))).toBe(false);
   });
 });
 

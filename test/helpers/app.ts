@@ -13,6 +13,9 @@
  *   });
  * });
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -39,6 +42,20 @@ export function buildActor(overrides: Partial<Actor> = {}): Actor {
   return { userId: 'usr_test', workspaceId: 'ws_test', roles: ['office'], unitId: null, ...overrides };
 }
 
+/**
+ * DATA_DIR for tests that do not choose one: a temporary folder of this test process, so that what the app and the
+ * jobs write there (the audit head files, say) never lands in the working copy's ./data.
+ */
+let testDataDir: string | undefined;
+function defaultTestDataDir(): string {
+  if (testDataDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'luoshi-data-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    testDataDir = dir;
+  }
+  return testDataDir;
+}
+
 export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
   // The cheapest scrypt cost the configuration allows: tests hash many passwords; the cost is not what they test.
   // JOBS=off: a test that wants the background jobs asks for them (JOBS: 'on') or drives them itself.
@@ -54,6 +71,7 @@ export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
     UPLOAD_RATE_PER_MINUTE: '1000',
     API_RATE_PER_MINUTE: '1000000',
     API_RATE_PER_ADDRESS_PER_MINUTE: '1000000',
+    DATA_DIR: defaultTestDataDir(),
     ...env,
   });
 }

@@ -1,6 +1,7 @@
 // The audit administrator's API on both databases: the filtered list with cursors, the CSV and JSON-lines export
 // with its trailer, the chain verification — and everyone else refused, their attempts audited too.
-import { expect, it, onTestFinished } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AuditEventRow } from '../../src/db/schema.ts';
 import { ChainWalker } from '../../src/domain/audit-chain.ts';
 import type { LuoshiApp } from '../../src/http/app.ts';
@@ -300,8 +301,113 @@ describeEachDatabase('audit trail API', (database, dialect) => {
     expect(broken.fault.message).toMatch(/^第 2 条事件被改动/);
     const verifies = (await auditTrailOf(db, workspace.id)).filter((event) => event.action === 'audit.verify');
     expect(verifies.map((event) => JSON.parse(event.detail))).toEqual([
-      { ok: true, events: 5 },
-      { ok: false, events: 1, brokenAt: 2, cause: 'hash-mismatch' },
+      { ok: true, events: 5, anchor: 'unanchored' },
+      { ok: false, events: 1, anchor: 'unanchored', brokenAt: 2, cause: 'hash-mismatch' },
     ]);
+  });
+  describe('finding 4: sign-in failures for unknown user names go to the system chain, which audit administrators read', () => {
+    /** A sign-in with a name nobody has: 401, recorded in the reserved `system` chain. Returns the name. */
+    async function unknownSignIn(app: LuoshiApp): Promise<string> {
+      const username = `nobody-${randomUUID().slice(0, 8)}`;
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/auth/sign-in',
+        payload: { username, password: 'Wrong#2026-guess' },
+      });
+      expect(response.statusCode).toBe(401);
+      return username;
+    }
+    const byName = (body: { items: EventBody[] }, username: string) =>
+      body.items.filter((item) => (item.detail as { username?: string }).username === username);
+
+    it('lets the audit administrator search, export and verify them with scope=system, audited in their own chain', async () => {
+      const { db, app, workspace, get } = await setUp();
+      const username = await unknownSignIn(app);
+
+      const found = await get('/api/audit-events?scope=system&action=auth.sign-in&outcome=failure');
+      expect(found.statusCode).toBe(200);
+      expect(byName(found.json(), username)).toMatchObject([
+        {
+          action: 'auth.sign-in',
+          actorId: 'anonymous',
+          subjectId: null,
+          outcome: 'failure',
+          detail: { username, reason: 'unknown-user' },
+        },
+      ]);
+      // Not in the workspace's own chain, which is what the API showed before.
+      expect(byName((await get('/api/audit-events?action=auth.sign-in')).json(), username)).toEqual([]);
+
+      const exported = await get('/api/audit-events/export?scope=system&format=jsonl');
+      expect(exported.statusCode).toBe(200);
+      expect(exported.headers['content-disposition']).toMatch(
+        /^attachment; filename="audit-system-\d{8}T\d{6}\.jsonl"$/,
+      );
+      const lines = exported.body
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines.filter((row) => JSON.parse(row.detail ?? '{}').username === username)).toHaveLength(1);
+      expect(lines.at(-1)).toMatchObject({ trailer: true, workspaceId: 'system' });
+
+      const verdict = await get('/api/audit/verify?scope=system');
+      expect(verdict.statusCode).toBe(200);
+      expect(verdict.json()).toMatchObject({ workspaceId: 'system', ok: true, anchor: 'unanchored', fault: null });
+
+      const audited = (await auditTrailOf(db, workspace.id)).filter((event) => event.subject_id === 'system');
+      expect(audited.map((event) => [event.action, event.actor_id, JSON.parse(event.detail).scope])).toEqual([
+        ['audit.read', 'usr_audit-admin', 'system'],
+        ['audit.export', 'usr_audit-admin', 'system'],
+        ['audit.verify', 'usr_audit-admin', 'system'],
+      ]);
+    });
+
+    it('keeps workspaces apart: another workspace’s administrator reads the same system chain, never this workspace’s events', async () => {
+      const { app, workspace, get } = await setUp();
+      const username = await unknownSignIn(app);
+      const theirs = (await get('/api/audit-events?scope=system&limit=100', 'other')).json();
+      expect(byName(theirs, username)).toHaveLength(1);
+      // The system chain holds nothing of either workspace.
+      const system = (await get('/api/audit-events?scope=system&limit=100')).json();
+      expect(system.items.map((item: EventBody) => item.actorId)).not.toContain('usr_office');
+      expect(system.items.map((item: EventBody) => item.actorId)).not.toContain('usr_audit-admin');
+      // Their own chain is still theirs alone: this workspace's events stay out of it.
+      const own = (await get('/api/audit-events?limit=100', 'other')).json();
+      expect(own.items.map((item: EventBody) => item.action)).not.toContain('report.submit');
+      // A scope names a chain kind, never a workspace.
+      for (const scope of [workspace.id, 'all', 'SYSTEM']) {
+        for (const url of ['/api/audit-events', '/api/audit-events/export', '/api/audit/verify']) {
+          const response = await get(`${url}?scope=${scope}`, 'other');
+          expect(response.statusCode, `${url} ${scope}`).toBe(400);
+          expect(response.json().error.code).toBe('validation-failed');
+        }
+      }
+    });
+
+    it('refuses the system chain to every other role (403), audited', async () => {
+      const { db, workspace, get } = await setUp();
+      const urls = [
+        '/api/audit-events?scope=system',
+        '/api/audit-events/export?scope=system',
+        '/api/audit/verify?scope=system',
+      ];
+      for (const url of urls) {
+        for (const role of [
+          'office',
+          'leader',
+          'supervisor',
+          'unit-reporter',
+          'public',
+          'system-admin',
+          'security-admin',
+        ]) {
+          const response = await get(url, role);
+          expect(response.statusCode, `${role} ${url}`).toBe(403);
+          expect(response.json().error.code).toBe('forbidden');
+        }
+      }
+      const denied = (await auditTrailOf(db, workspace.id)).filter((event) => event.outcome === 'denied');
+      expect(denied).toHaveLength(urls.length * 7);
+    });
   });
 });

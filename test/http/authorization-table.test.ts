@@ -990,6 +990,28 @@ const TABLE: Row[] = [
     request: () => get('/api/audit/verify'),
     expect: { aud: 'ok', rest: '403' },
   },
+  // The reserved `system` chain (sign-in attempts with names nobody has; issue 9): every audit administrator too.
+  {
+    route: 'GET /api/audit-events',
+    case: 'system chain',
+    scope: 'none',
+    request: () => get('/api/audit-events?scope=system'),
+    expect: { aud: 'ok', rest: '403' },
+  },
+  {
+    route: 'GET /api/audit-events/export',
+    case: 'system chain',
+    scope: 'none',
+    request: () => get('/api/audit-events/export?format=jsonl&scope=system'),
+    expect: { aud: 'ok', rest: '403' },
+  },
+  {
+    route: 'GET /api/audit/verify',
+    case: 'system chain',
+    scope: 'none',
+    request: () => get('/api/audit/verify?scope=system'),
+    expect: { aud: 'ok', rest: '403' },
+  },
 ];
 
 // ---- The server, the world and the sessions ------------------------------------------------------------------

@@ -7,8 +7,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { migrateToLatest, openDatabase } from '../../src/db/database.ts';
 import { buildServer, type SeedContext } from '../../src/server.ts';
+import { recordAudit } from '../../src/services/audit.ts';
+import { verifyWorkspaceChain } from '../../src/services/audit-verify.service.ts';
+import { inTransaction } from '../../src/services/transaction.ts';
+import { buildActor, buildWorkspace } from '../factories.ts';
 import { testConfig } from '../helpers/app.ts';
+import { TEST_AUDIT_KEY_HEX, auditTrailOf, testAuditKey } from '../helpers/audit-tamper.ts';
 
 const ROOT = new URL('../../', import.meta.url);
 const dirs: string[] = [];
@@ -68,10 +74,17 @@ function startServer(env: Record<string, string>): Started {
 describe('the server process', () => {
   it('migrates, answers /api/health, refuses actors from headers, and stops cleanly on SIGTERM', async () => {
     const dir = tempDir();
-    const server = startServer({ PORT: '0', DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`, DATA_DIR: dir });
+    const server = startServer({
+      PORT: '0',
+      DATABASE_URL: `sqlite:${join(dir, 'luoshi.db')}`,
+      DATA_DIR: dir,
+      AUDIT_KEY: '',
+    });
     try {
       const url = await server.url;
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // Issue 9, finding 4: without AUDIT_KEY the start says plainly that the audit chains are unanchored.
+      expect(server.stdout()).toMatch(/"level":40,[^\n]*"msg":"未设置 AUDIT_KEY：审计链未锚定/);
 
       const health = await fetch(`${url}/api/health`);
       expect(health.status).toBe(200);
@@ -187,6 +200,58 @@ describe('buildServer', () => {
     expect(seen).toHaveLength(1);
     expect(second.firstAccountsFile).toBeNull();
     await second.close();
+  });
+
+  it('finding 4: anchors every unanchored audit chain at start when AUDIT_KEY is set, once', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'luoshi.db');
+    const before = await openDatabase({ database: { dialect: 'sqlite', filename: file } });
+    let workspaceId: string;
+    try {
+      await migrateToLatest(before.db);
+      workspaceId = (await buildWorkspace(before.db)).id;
+      await inTransaction(before.db, (trx) =>
+        recordAudit(trx, buildActor(workspaceId), new Date(), {
+          action: 'plan.confirm',
+          subjectType: null,
+          subjectId: null,
+        }),
+      );
+      // The reserved chain of sign-ins with unknown names: nothing but the anchoring writes there at start.
+      await inTransaction(before.db, (trx) =>
+        recordAudit(trx, buildActor('system'), new Date(), {
+          action: 'auth.sign-in',
+          subjectType: null,
+          subjectId: null,
+        }),
+      );
+    } finally {
+      await before.close();
+    }
+    const config = testConfig({ DATABASE_URL: `sqlite:${file}`, AUDIT_KEY: TEST_AUDIT_KEY_HEX });
+    for (let start = 0; start < 2; start++) {
+      const server = await buildServer({ config });
+      await server.close();
+    }
+    const after = await openDatabase({ database: { dialect: 'sqlite', filename: file } });
+    try {
+      const events = await auditTrailOf(after.db, workspaceId);
+      // Anchored before anything else is recorded (the first accounts are made in this workspace), and only once.
+      expect(events.slice(0, 2).map((event) => [event.seq, event.action, event.detail])).toEqual([
+        [1, 'plan.confirm', '{}'],
+        [2, 'audit.anchor', '{"reason":"no-hmac","coveredSeq":1}'],
+      ]);
+      expect(events.filter((event) => event.action === 'audit.anchor')).toHaveLength(1);
+      const verdict = await verifyWorkspaceChain(after.db, workspaceId, { key: testAuditKey() });
+      expect(verdict).toMatchObject({ ok: true, anchor: 'anchored', anchoredAt: [2] });
+      expect((await auditTrailOf(after.db, 'system')).map((event) => [event.seq, event.action])).toEqual([
+        [1, 'auth.sign-in'],
+        [2, 'audit.anchor'],
+      ]);
+      expect((await verifyWorkspaceChain(after.db, 'system', { key: testAuditKey() })).anchor).toBe('anchored');
+    } finally {
+      await after.close();
+    }
   });
 
   it("passes a failing seed's error on", async () => {

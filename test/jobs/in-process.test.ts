@@ -1,12 +1,18 @@
 // The in-process runner (SQLite, one process): jobs run soon after the start and then on their interval, one run of
 // a job at a time; a failed run is logged and the next one goes ahead; `trigger` runs a job now; `stop` waits for
 // the run in progress. And the real status worker, driven through it on a real database.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markTaskStatusStale } from '../../src/db/queries/status-queue.queries.ts';
 import { InProcessRunner } from '../../src/jobs/in-process.ts';
 import { createJobRunner, type JobDefinition, type JobLog } from '../../src/jobs/index.ts';
-import { fixedClock } from '../factories.ts';
+import { recordAudit } from '../../src/services/audit.ts';
+import { inTransaction } from '../../src/services/transaction.ts';
+import { buildActor, buildWorkspace, fixedClock } from '../factories.ts';
 import { testConfig } from '../helpers/app.ts';
+import { auditHeadOf } from '../helpers/audit-tamper.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { buildReportPlan } from '../report-factories.ts';
 
@@ -175,6 +181,49 @@ describe('InProcessRunner', () => {
       expect(log.lines.filter((l) => l.level === 'error')).toEqual([]);
     } finally {
       await database.dispose();
+    }
+  });
+  it('finding 4: writes the audit chain heads outside the database, to a file and the log, once a local day', async () => {
+    const database = await createTestDatabase('sqlite');
+    const dir = mkdtempSync(join(tmpdir(), 'luoshi-job-heads-'));
+    try {
+      const workspace = await buildWorkspace(database.db);
+      await inTransaction(database.db, (trx) =>
+        recordAudit(trx, buildActor(workspace.id), new Date('2021-10-16T08:00:00.000Z'), {
+          action: 'plan.confirm',
+          subjectType: null,
+          subjectId: null,
+        }),
+      );
+      const now = '2021-10-16T16:05:00.000Z'; // 00:05 on 17 October in Shanghai
+      const log = collectingLog();
+      const runner = createJobRunner({
+        database,
+        config: testConfig({ DATA_DIR: dir }),
+        clock: () => new Date(now),
+        log,
+        only: ['audit-heads'],
+      });
+      await runner.start();
+      await runner.trigger('audit-heads');
+      await runner.trigger('audit-heads');
+      await runner.stop();
+      const head = { workspaceId: workspace.id, ...(await auditHeadOf(database.db, workspace.id)), at: now };
+      const file = join(dir, 'audit-heads', '2021-10-17.json');
+      const lines = log.lines.filter((line) => line.facts['job'] === 'audit-heads');
+      // Written once; every later run of the day finds the head in the file and has nothing to do.
+      expect(lines.filter((line) => line.level !== 'debug')).toEqual([
+        {
+          level: 'info',
+          message: '审计链头已写出：1 个工作区（audit chain heads written outside the database）',
+          facts: expect.objectContaining({ files: [file], heads: [head] }),
+        },
+      ]);
+      expect(lines.filter((line) => line.level === 'debug').length).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ format: 'luoshi-audit-heads/1', heads: [head] });
+    } finally {
+      await database.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

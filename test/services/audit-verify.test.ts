@@ -93,7 +93,8 @@ describeEachDatabase('audit verification', (database, dialect) => {
         ),
       ).toBe(refusedCode);
       const forged = { ...at(3), id: 'aud_forged', seq: 2 };
-      expect(await refusal(db.insertInto('audit_events').values(forged).execute())).toBeDefined();
+      // A second event under seq 2: the chain guard refuses it before the unique (workspace_id, seq) index would.
+      expect(await refusal(db.insertInto('audit_events').values(forged).execute())).toBe(refusedCode);
       const unlinked = { ...at(3), id: 'aud_000000000004', seq: 4, prev_hash: at(2).hash };
       expect(await refusal(db.insertInto('audit_events').values(unlinked).execute())).toBe(refusedCode);
       if (dialect === 'postgres') {
@@ -152,10 +153,22 @@ describeEachDatabase('audit verification', (database, dialect) => {
       ok: true,
       events: 7,
       head: { seq: 7, hash: events[6]?.hash },
+      anchor: 'unanchored',
+      anchoredAt: [],
+      expected: null,
       fault: null,
     });
     const empty = await buildWorkspace(database().db);
-    expect(await verify(empty.id)).toEqual({ workspaceId: empty.id, ok: true, events: 0, head: null, fault: null });
+    expect(await verify(empty.id)).toEqual({
+      workspaceId: empty.id,
+      ok: true,
+      events: 0,
+      head: null,
+      anchor: 'empty',
+      anchoredAt: [],
+      expected: null,
+      fault: null,
+    });
   });
 
   it('raises no false alarm while events are appended during the walk', async () => {
@@ -334,7 +347,7 @@ describeEachDatabase('audit verification', (database, dialect) => {
     }
     const trailNow = await auditTrailOf(db, workspaceId);
     expect(trailNow.slice(2).map((e) => [e.action, e.actor_id, e.outcome, e.detail])).toEqual([
-      ['audit.verify', 'usr_audit', 'success', '{"ok":true,"events":2}'],
+      ['audit.verify', 'usr_audit', 'success', '{"ok":true,"events":2,"anchor":"unanchored"}'],
     ]);
     expect((await verify(workspaceId)).ok).toBe(true);
   });

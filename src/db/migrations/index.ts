@@ -13,6 +13,7 @@ import * as attachmentRemoval from './0007-attachment-removal.ts';
 import * as auditHeads from './0008-audit-heads.ts';
 import * as oidcLogins from './0009-oidc-logins.ts';
 import * as signInGuards from './0010-sign-in-guards.ts';
+import * as auditHeadHmac from './0011-audit-head-hmac.ts';
 import * as rateLimits from './0012-rate-limits.ts';
 import * as fourEyes from './0013-four-eyes.ts';
 import * as milestoneRemoval from './0014-milestone-removal.ts';
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0008-audit-heads': auditHeads,
   '0009-oidc-logins': oidcLogins,
   '0010-sign-in-guards': signInGuards,
+  '0011-audit-head-hmac': auditHeadHmac,
   '0012-rate-limits': rateLimits,
   '0013-four-eyes': fourEyes,
   '0014-milestone-removal': milestoneRemoval,

@@ -32,9 +32,15 @@ const EVENT_COLUMNS = [
 
 export type AuditEventRecord = Pick<AuditEventRow, (typeof EVENT_COLUMNS)[number]>;
 
-export interface AuditHeadRecord {
+/** A chain's latest event: its seq and hash. */
+export interface AuditChainEnd {
   seq: number;
   hash: string;
+}
+
+/** The head as stored: the chain's end and its HMAC under AUDIT_KEY (null until anchored). */
+export interface AuditHeadRecord extends AuditChainEnd {
+  hmac: string | null;
 }
 
 /**
@@ -48,7 +54,7 @@ export function findAuditHead(
 ): Promise<AuditHeadRecord | undefined> {
   const query = db
     .selectFrom('audit_heads')
-    .select(['seq', 'hash'])
+    .select(['seq', 'hash', 'hmac'])
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', AUDIT_HEAD_ID);
   return (options.lock === true && dialectOf(db) === 'postgres' ? query.forNoKeyUpdate() : query).executeTakeFirst();
@@ -64,7 +70,7 @@ export async function lockWorkspaceForFirstAuditEvent(db: Db, workspaceId: strin
 }
 
 /** The workspace's latest event by seq (a trail that has no head yet). */
-export function findLatestAuditEvent(db: Db, workspaceId: string): Promise<AuditHeadRecord | undefined> {
+export function findLatestAuditEvent(db: Db, workspaceId: string): Promise<AuditChainEnd | undefined> {
   return db
     .selectFrom('audit_events')
     .select(['seq', 'hash'])
@@ -74,7 +80,7 @@ export function findLatestAuditEvent(db: Db, workspaceId: string): Promise<Audit
     .executeTakeFirst();
 }
 
-/** The head of a workspace's first event. */
+/** The head of a workspace's first event (or of a trail whose head was lost). */
 export async function insertAuditHead(db: Db, workspaceId: string, head: AuditHeadRecord, at: string): Promise<void> {
   await db
     .insertInto('audit_heads')
@@ -89,13 +95,19 @@ export async function insertAuditHead(db: Db, workspaceId: string, head: AuditHe
 export async function advanceAuditHead(
   db: Db,
   workspaceId: string,
-  from: AuditHeadRecord,
+  from: AuditChainEnd,
   head: AuditHeadRecord,
   at: string,
 ): Promise<boolean> {
   const result = await db
     .updateTable('audit_heads')
-    .set((eb) => ({ seq: head.seq, hash: head.hash, version: eb('version', '+', 1), updated_at: at }))
+    .set((eb) => ({
+      seq: head.seq,
+      hash: head.hash,
+      hmac: head.hmac,
+      version: eb('version', '+', 1),
+      updated_at: at,
+    }))
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', AUDIT_HEAD_ID)
     .where('seq', '=', from.seq)
@@ -184,6 +196,49 @@ export function findAuditEventPage(
   }
   if (page.afterSeq !== undefined) query = query.where('seq', '>', page.afterSeq);
   return query.where('seq', '<=', page.maxSeq).orderBy('seq').orderBy('id').limit(page.limit).execute();
+}
+
+/** A stored head with its workspace's time zone (for exporting heads at each local change of day). */
+export interface AuditHeadOfWorkspace extends AuditHeadRecord {
+  workspaceId: string;
+  timeZone: string;
+  /** When the head last moved (its latest event was written). */
+  updatedAt: string;
+}
+
+/** A page of the stored heads, in workspace id order, after `afterWorkspaceId`. */
+export async function findAuditHeads(
+  db: Db,
+  afterWorkspaceId: string | null,
+  limit: number,
+): Promise<AuditHeadOfWorkspace[]> {
+  let query = db
+    .selectFrom('audit_heads as h')
+    .innerJoin('workspaces as w', 'w.id', 'h.workspace_id')
+    .select(['h.workspace_id', 'h.seq', 'h.hash', 'h.hmac', 'h.updated_at', 'w.time_zone'])
+    .where('h.id', '=', AUDIT_HEAD_ID);
+  if (afterWorkspaceId !== null) query = query.where('h.workspace_id', '>', afterWorkspaceId);
+  const rows = await query.orderBy('h.workspace_id').limit(limit).execute();
+  return rows.map((row) => ({
+    workspaceId: row.workspace_id,
+    seq: row.seq,
+    hash: row.hash,
+    hmac: row.hmac,
+    updatedAt: row.updated_at,
+    timeZone: row.time_zone,
+  }));
+}
+
+/** Workspaces whose head carries no HMAC, in id order: what a process holding AUDIT_KEY anchors at start. */
+export async function findWorkspacesWithUnanchoredAuditHeads(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('audit_heads')
+    .select('workspace_id')
+    .where('id', '=', AUDIT_HEAD_ID)
+    .where('hmac', 'is', null)
+    .orderBy('workspace_id')
+    .execute();
+  return rows.map((row) => row.workspace_id);
 }
 
 /** A page of workspace ids, in id order, after `afterId`. */

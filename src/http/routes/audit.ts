@@ -5,7 +5,10 @@
  *                                  → { items, nextCursor }, newest first
  *   GET /api/audit-events/export   the same filters, ?format=csv|jsonl → the file, streamed, ending with the chain
  *                                  head and the count (also in the X-Audit-Head-Seq / X-Audit-Head-Hash headers)
- *   GET /api/audit/verify          → the verdict on the workspace's hash chain
+ *   GET /api/audit/verify          → the verdict on the workspace's hash chain and its head's HMAC
+ *
+ * Each takes ?scope=workspace (the default: the administrator's own chain) or ?scope=system (the reserved chain of
+ * sign-in attempts with names nobody has; src/services/audit-scope.ts).
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
@@ -20,6 +23,7 @@ import {
   auditEventPageSchema,
   auditExportQuerySchema,
   auditVerificationSchema,
+  auditVerifyQuerySchema,
 } from '../schemas/audit.ts';
 import { errorResponses } from '../schemas/error.ts';
 import { serviceContext } from '../service-context.ts';
@@ -83,10 +87,12 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['audit'],
         summary: '校验审计链（verify the audit chain）',
         description:
-          '审计管理员校验本工作区审计事件的哈希链与链头，指出第一处被改动、删除或插入的事件。校验本身记入审计日志。',
+          '审计管理员校验本工作区（或 scope=system 时系统链）审计事件的哈希链与链头，并以服务器的 AUDIT_KEY 核对链头的 HMAC，' +
+          '指出第一处被改动、删除或插入的事件。校验本身记入审计日志。',
+        querystring: auditVerifyQuerySchema,
         response: { 200: auditVerificationSchema, ...errors },
       },
     },
-    async (request) => verifyAuditTrail(ctx(), requireActor(request)),
+    async (request) => verifyAuditTrail(ctx(), requireActor(request), { scope: request.query.scope }),
   );
 };

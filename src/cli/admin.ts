@@ -239,7 +239,7 @@ export async function adminCommand(args: readonly string[], io: AdminIo = {}): P
     }
     const parsed = parseArgs(sub, rest);
     const config = io.config ?? getConfig();
-    handle = await openExistingDatabase(config.database);
+    handle = await openExistingDatabase(config.database, config.auditKey);
     const ctx: ServiceContext = { db: handle.db, clock: systemClock };
     out.write(await run(ctx, config, { operator: io.operator ?? currentOperator() }, sub, parsed));
     return 0;

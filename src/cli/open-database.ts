@@ -4,6 +4,7 @@
  * empty database), a database that holds no Luoshi schema, and a schema older than this program (start the server
  * once to migrate it).
  */
+import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { DatabaseConfig } from '../config.ts';
 import { openDatabase, type DatabaseHandle } from '../db/database.ts';
@@ -14,11 +15,18 @@ export class DatabaseNotReady extends Error {
   override readonly name = 'DatabaseNotReady';
 }
 
-export async function openExistingDatabase(database: DatabaseConfig): Promise<DatabaseHandle> {
+/**
+ * Opens the database; with the audit key (AUDIT_KEY), the events the command writes keep their chain's head
+ * anchored, as the server's do.
+ */
+export async function openExistingDatabase(
+  database: DatabaseConfig,
+  auditKey: KeyObject | null = null,
+): Promise<DatabaseHandle> {
   if (database.dialect === 'sqlite' && database.filename !== ':memory:' && !existsSync(database.filename)) {
     throw new DatabaseNotReady(`数据库文件不存在：${database.filename}（no such database file）`);
   }
-  const handle = await openDatabase({ database }, { poolSize: 2 });
+  const handle = await openDatabase({ database, auditKey }, { poolSize: 2 });
   try {
     const status = await migrationStatus(handle.db);
     if (status.isEmpty) {

@@ -74,6 +74,12 @@ interface Thread {
   jobs: number;
 }
 
+/**
+ * A thread that has not said it is ready after this long never will: the jobs waiting for it fail rather than wait
+ * for ever. (Starting takes about a second, several on a machine under heavy load.)
+ */
+const STARTUP_LIMIT_MS = 120_000;
+
 /** The reader threads' failures that are not the document's fault: startup, a crash. Not an ImportError. */
 export class ReaderThreadError extends Error {
   override readonly name = 'ReaderThreadError';
@@ -186,6 +192,13 @@ export class DocumentReader extends EventEmitter<DocumentReaderEvents> {
       typeof entry === 'string' ? new Worker(entry, { ...options, eval: true }) : new Worker(entry, options);
     const thread: Thread = { worker, ready: false, jobs: 0 };
     this.thread = thread;
+    const startup = setTimeout(() => {
+      if (this.thread !== thread || thread.ready) return;
+      void this.endThread();
+      this.failThread(new ReaderThreadError(`reader thread not ready after ${STARTUP_LIMIT_MS} ms`));
+    }, STARTUP_LIMIT_MS);
+    startup.unref();
+    worker.once('message', () => clearTimeout(startup));
     worker.on('message', (message: ThreadMessage) => this.onMessage(thread, message));
     worker.on('error', (error: Error & { code?: string }) => {
       if (this.thread !== thread) return;
@@ -265,6 +278,7 @@ export class DocumentReader extends EventEmitter<DocumentReaderEvents> {
     if (thread === null) return;
     // Idle: the thread must not keep the process alive (a command that has its answer exits), and ends in a while.
     thread.worker.unref();
+    if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       if (this.thread === thread && this.running === null) void this.endThread();

@@ -1,8 +1,8 @@
 /**
  * Decompression bombs for the tests of finding 5 (issue 9): a .docx whose central directory declares a small
  * part that inflates to a gigabyte, and a PDF whose FlateDecode content stream does the same. They are built
- * without ever holding the inflated bytes: one compressed block is repeated, so a 1 GiB bomb costs about a
- * megabyte and a few milliseconds to make.
+ * without ever holding the inflated bytes: one compressed block is repeated, so a 1 GiB bomb costs one to two
+ * megabytes and a few milliseconds to make.
  */
 import { constants, deflateRawSync } from 'node:zlib';
 import { strToU8 } from 'fflate';
@@ -109,7 +109,7 @@ const DOCX_HEAD =
 
 /**
  * A .docx whose word/document.xml inflates to `inflatedBytes` of paragraphs while the central directory and the
- * local header declare it 2 KB: finding 5's bomb (1 GiB from about a megabyte).
+ * local header declare it 2 KB: finding 5's bomb (1 GiB from about 1.6 MB).
  */
 export function docxBomb(inflatedBytes = GIB): Uint8Array {
   return rawZip([

@@ -55,6 +55,8 @@ export interface Config {
   readonly rateLimits: RateLimitsConfig;
   /** `open`: Swagger UI and the OpenAPI document at /api/docs; `off`: /api/docs answers 404. */
   readonly apiDocs: ApiDocsMode;
+  /** The reader thread every uploaded document is read in (src/importer/worker/document-reader.ts). */
+  readonly documentReader: DocumentReaderConfig;
 }
 
 export type ApiDocsMode = 'open' | 'off';
@@ -66,6 +68,14 @@ export type ApiDocsMode = 'open' | 'off';
 export interface RateLimitsConfig {
   readonly perSessionPerMinute: number;
   readonly perAddressPerMinute: number;
+}
+
+/** What reading one document may take; past either, it is stopped and refused (`resource-limit`). */
+export interface DocumentReaderConfig {
+  /** Wall-clock milliseconds (IMPORT_TIME_LIMIT_SECONDS × 1000). */
+  readonly timeLimitMs: number;
+  /** The reader thread's JavaScript heap, and how far the process may grow while it reads, in MiB. */
+  readonly memoryMb: number;
 }
 
 /** An OpenID Connect relying party: Authorization Code flow with PKCE, the client authenticated by its secret. */
@@ -148,6 +158,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   JOBS: 'on',
   REMINDER_DAYS_BEFORE: '3',
   NOTICE_RESPONSE_DAYS: '5',
+  IMPORT_TIME_LIMIT_SECONDS: '30',
+  IMPORT_MEMORY_MB: '512',
   // OIDC is off unless OIDC_ISSUER is set; then the client id, secret and redirect URI must be set too.
   OIDC_ISSUER: '',
   OIDC_CLIENT_ID: '',
@@ -310,6 +322,8 @@ interface Values {
   JOBS: boolean;
   REMINDER_DAYS_BEFORE: number;
   NOTICE_RESPONSE_DAYS: number;
+  IMPORT_TIME_LIMIT_SECONDS: number;
+  IMPORT_MEMORY_MB: number;
   OIDC_ISSUER: string;
   OIDC_CLIENT_ID: string;
   OIDC_CLIENT_SECRET: string;
@@ -439,6 +453,9 @@ const RULES: { readonly [K in ConfigVariable]: Rule<Values[K]> } = {
   },
   REMINDER_DAYS_BEFORE: integerRule(0, 60, ' 0–60 之间的整数（天）', 'an integer from 0 to 60 (days)'),
   NOTICE_RESPONSE_DAYS: integerRule(1, 60, ' 1–60 之间的整数（天）', 'an integer from 1 to 60 (days)'),
+  IMPORT_TIME_LIMIT_SECONDS: integerRule(1, 600, ' 1–600 之间的整数（秒）', 'an integer from 1 to 600 (seconds)'),
+  // Below 64 MB the reader thread cannot hold pdf.js itself.
+  IMPORT_MEMORY_MB: integerRule(64, 16_384, ' 64–16384 之间的整数（MB）', 'an integer from 64 to 16384 (megabytes)'),
   OIDC_ISSUER: {
     schema: optional(z.string().max(500).refine(isOidcUrl)),
     zh: ' https:// 开头的签发者地址（仅本机可用 http://）',
@@ -548,6 +565,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }),
     apiDocs: read(env, 'API_DOCS'),
     auditKey: read(env, 'AUDIT_KEY'),
+    documentReader: Object.freeze({
+      timeLimitMs: read(env, 'IMPORT_TIME_LIMIT_SECONDS') * 1000,
+      memoryMb: read(env, 'IMPORT_MEMORY_MB'),
+    }),
   });
 }
 

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       rateLimits: { perSessionPerMinute: 300, perAddressPerMinute: 1200 },
       apiDocs: 'open',
       auditKey: null,
+      documentReader: { timeLimitMs: 30_000, memoryMb: 512 },
     });
   });
 
@@ -241,6 +242,8 @@ describe('loadConfig', () => {
     ['JOBS', 'yes'],
     ['REMINDER_DAYS_BEFORE', '61'],
     ['NOTICE_RESPONSE_DAYS', '0'],
+    ['IMPORT_TIME_LIMIT_SECONDS', '0'],
+    ['IMPORT_MEMORY_MB', '32'],
     ['OIDC_ISSUER', 'http://id.example.gov.cn'],
     ['OIDC_ISSUER', 'https://user:pw@id.example.gov.cn'],
     ['OIDC_ISSUER', 'https://id.example.gov.cn/?realm=a'],

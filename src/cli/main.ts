@@ -4,7 +4,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PlanDraft } from '../domain/plan-draft.ts';
-import { DEFAULT_MAX_BYTES, importDocument, isImportError } from '../importer/index.ts';
+import { ConfigError, getConfig } from '../config.ts';
+import { DEFAULT_MAX_BYTES, DocumentReader, importDocumentInWorker, isImportError } from '../importer/index.ts';
 import { ADMIN_USAGE, adminCommand } from './admin.ts';
 import { AUDIT_USAGE, auditCommand } from './audit.ts';
 import { formatLedger } from './ledger.ts';
@@ -32,7 +33,7 @@ export async function main(args: string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    if (isImportError(error)) {
+    if (isImportError(error) || error instanceof ConfigError) {
       process.stderr.write(`luoshi: ${error.message}\n`);
       return 2;
     }
@@ -83,7 +84,12 @@ async function parse(args: string[]): Promise<number> {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`无法读取文件：${file}（cannot read the file）`);
   }
-  const { draft } = await importDocument(bytes, basename(file), { maxBytes });
+  // Read as the server reads uploads: in a reader thread, within the configured time and memory (issue 9, 5).
+  // One file, so pdf.js is loaded only if it is a PDF.
+  const reader = new DocumentReader(getConfig().documentReader, { preloadPdf: false });
+  const { draft } = await importDocumentInWorker(bytes, basename(file), { maxBytes, reader }).finally(() =>
+    reader.close(),
+  );
   process.stdout.write(json ? `${JSON.stringify(toContract(draft), null, 2)}\n` : formatLedger(draft));
   return 0;
 }

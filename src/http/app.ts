@@ -27,6 +27,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Config } from '../config.ts';
 import type { DatabaseHandle, Db, DialectName } from '../db/database.ts';
+import { sharedDocumentReader, type DocumentReader } from '../importer/index.ts';
 import { systemClock, type Clock } from '../services/context.ts';
 import actorPlugin, { type ActorResolver } from './actor.ts';
 import rateLimitPlugin, { UNLIMITED_ROUTES } from './rate-limit.ts';
@@ -66,12 +67,17 @@ import { userRoutes } from './routes/users.ts';
 import securityHeaders, { applySecurityHeaders } from './security-headers.ts';
 import sessionPlugin, { ForeignOriginError, requestChecksPlugin } from './session.ts';
 
-/** What routes reach through `app.luoshi`: the database, its dialect, the clock and the configuration. */
+/**
+ * What routes reach through `app.luoshi`: the database, its dialect, the clock, the configuration, and the reader
+ * thread uploaded documents are read in.
+ */
 export interface AppContext {
   readonly db: Db;
   readonly dialect: DialectName;
   readonly clock: Clock;
   readonly config: Config;
+  /** Reads uploaded documents in a worker thread within the configured budget (the process's shared reader). */
+  readonly documentReader: DocumentReader;
 }
 
 /** Whether the app takes requests: `/api/health` answers 503 while it does not (starting, or shutting down). */
@@ -184,6 +190,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     dialect: options.database.dialect,
     clock: options.clock ?? systemClock,
     config: options.config,
+    documentReader: sharedDocumentReader(options.config.documentReader),
   } satisfies AppContext);
   app.decorate('readiness', makeReadiness(options.ready ?? true));
 

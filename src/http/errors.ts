@@ -82,6 +82,7 @@ const IMPORT_STATUS: Readonly<Record<ImportErrorCode, number>> = {
   'encrypted-pdf': 422,
   'no-text-layer': 422,
   'not-a-plan': 422,
+  'resource-limit': 422,
 };
 
 export const INTERNAL_ERROR_MESSAGE = '服务器内部错误（internal error）';

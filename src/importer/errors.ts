@@ -11,7 +11,10 @@ export type ImportErrorCode =
   | 'corrupt-pdf'
   | 'encrypted-pdf'
   | 'no-text-layer'
-  | 'not-a-plan';
+  | 'not-a-plan'
+  // Reading the file would take more than its share of memory or time: a decompression bomb, a part or a document
+  // past a cap, the reader thread's memory or time budget (src/importer/read/zip-container.ts, worker/).
+  | 'resource-limit';
 
 export class ImportError extends Error {
   override readonly name = 'ImportError';

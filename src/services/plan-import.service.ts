@@ -21,7 +21,13 @@ import { findUnitAliases, findUnits } from '../db/queries/unit.queries.ts';
 import type { Db } from '../db/database.ts';
 import { newId } from '../db/ids.ts';
 import type { PlanDraftRow, PlanDraftState } from '../db/schema.ts';
-import { DEFAULT_MAX_BYTES, importDocument, isImportError, type ImportErrorCode } from '../importer/index.ts';
+import {
+  DEFAULT_MAX_BYTES,
+  importDocumentInWorker,
+  isImportError,
+  type DocumentReader,
+  type ImportErrorCode,
+} from '../importer/index.ts';
 import { canImportPlan } from '../policies/plan.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
@@ -88,6 +94,8 @@ export interface CreatePlanDraftInput {
   planId?: string | null;
   /** The upload limit (default 20 MB). */
   maxBytes?: number;
+  /** The reader thread the document is read in (the app's, with the configured budget); default the process's. */
+  reader?: DocumentReader;
 }
 
 /** What confirming a draft would change in the plan in force (for a new plan: everything is added). */
@@ -196,8 +204,10 @@ export async function createPlanDraft(
   if (planId !== null && basePlan === undefined) throw notFound('方案', planId);
   const base = basePlan === undefined ? null : settingsOf(mapPlan(basePlan));
   const fileName = input.fileName.trim();
-  const imported = await importDocument(input.bytes, fileName, {
+  // Read in the reader thread: no document can stall the event loop or take the process's memory (issue 9, 5).
+  const imported = await importDocumentInWorker(input.bytes, fileName, {
     maxBytes: input.maxBytes ?? DEFAULT_MAX_BYTES,
+    reader: input.reader,
   }).catch(importFailure);
   const at = ctx.clock();
   const now = at.toISOString();

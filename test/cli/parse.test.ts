@@ -4,13 +4,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { docxBomb, pdfFlateBomb } from '../helpers/bombs.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/luoshi');
 const EXAMPLE = join(import.meta.dirname, '../../examples/jinshan-hongqiao-2021.md');
 
 function luoshi(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return luoshiWith({}, ...args);
+}
+
+function luoshiWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(BIN, args, { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const options = { encoding: 'utf8' as const, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, ...env } };
+    execFile(BIN, args, options, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -106,5 +115,26 @@ describe('luoshi parse', () => {
       expect(stderr).toMatch(/[\u4e00-\u9fff]/);
       expect(stderr).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('finding 5: decompression bomb — luoshi parse reads in a reader thread too', () => {
+  it.each([
+    [
+      'a .docx whose 2 KB part inflates to 1 GiB',
+      () => tempFile('实施方案.docx', docxBomb()),
+      /^luoshi: Word 文档中有部件的压缩比超过 100 倍，疑为压缩炸弹，已拒绝（.+）$/,
+    ],
+    [
+      'a FlateDecode-bomb PDF',
+      () => tempFile('实施方案.pdf', pdfFlateBomb()),
+      /^luoshi: 读取该文件所需内存超过 128 MB 的上限，已停止；文件可能含有压缩炸弹（.+）$/,
+    ],
+  ])('refuses %s with one line and exit code 2', async (_what, make, line) => {
+    const { code, stdout, stderr } = await luoshiWith({ IMPORT_MEMORY_MB: '128' }, 'parse', make());
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expectOneLineError(stderr);
+    expect(stderr.trim()).toMatch(line);
   });
 });

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { PlanDraft } from '../../src/domain/plan-draft.ts';
 import { importDocument, isImportError } from '../../src/importer/index.ts';
+import { loadPdfJs } from '../../src/importer/read/pdf.ts';
 
 export type FuzzRequest = { id: number; bytes: Uint8Array; name: string };
 export type FuzzReply =
@@ -25,4 +26,7 @@ parentPort?.on('message', async ({ id, bytes, name }: FuzzRequest) => {
   parentPort?.postMessage(reply);
 });
 
+// pdf.js is loaded before the first input, as the reader thread does: on a busy machine its first load alone can
+// take longer than the hang limit, which is there for inputs that hang, not for start-up.
+await loadPdfJs();
 parentPort?.postMessage({ ready: true });

@@ -25,6 +25,7 @@ const CODES: ImportErrorCode[] = [
   'encrypted-pdf',
   'no-text-layer',
   'not-a-plan',
+  'resource-limit',
 ];
 
 const fixtureDir = join(import.meta.dirname, '../fixtures/plans');

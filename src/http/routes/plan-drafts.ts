@@ -104,6 +104,7 @@ export const planDraftRoutes: FastifyPluginAsyncZod = async (app) => {
           bytes: upload.bytes,
           planId: upload.fields.planId ?? null,
           maxBytes: app.luoshi.config.maxUploadMb * MIB,
+          reader: app.luoshi.documentReader,
         });
         return reply.code(201).send(draft);
       },

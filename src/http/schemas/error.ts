@@ -52,6 +52,7 @@ export const ERROR_CODES = [
   'encrypted-pdf',
   'no-text-layer',
   'not-a-plan',
+  'resource-limit',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,78 +3,66 @@
  * uses: the main document, and the numbering and styles parts that say how its paragraphs are numbered. Parts are
  * found through the package's relationships, as Word finds them, with the usual names as fallbacks.
  */
-import { unzipSync } from 'fflate';
 import { ImportError } from '../errors.ts';
 import { childElements, findElement, getAttribute, parseXml } from './xml.ts';
+import { openZipContainer, type ZipContainer, type ZipFormat } from './zip-container.ts';
 
 /** The main part of nearly every .docx; `_rels/.rels` may name another. */
 const DEFAULT_MAIN_PART = 'word/document.xml';
 
 /**
- * The declared uncompressed size beyond which the main part is refused. A real plan's document.xml is a few
- * MB; a zip that declares hundreds of MB is a decompression bomb. fflate inflates into a buffer of exactly
- * the declared size, so checking the declaration bounds the memory used.
- */
-const MAX_MAIN_PART_BYTES = 128 * 1024 * 1024;
-
-/**
- * The declared size beyond which a numbering or styles part is skipped (the document is then read without
- * automatic numbers). Real ones are well under a megabyte.
+ * A numbering or styles part past this many inflated bytes is refused with the document: real ones are well
+ * under a megabyte. (The main part has the container's part cap, 128 MB.)
  */
 const MAX_DEFINITIONS_PART_BYTES = 16 * 1024 * 1024;
 
 /** Relationship parts are a few kilobytes. */
 const MAX_RELATIONSHIPS_BYTES = 1024 * 1024;
 
+/** How the guarded zip reader words a .docx's refusals. */
+export const DOCX_FORMAT: ZipFormat = {
+  name: { zh: 'Word 文档', en: '.docx' },
+  corrupt: corruptDocx,
+};
+
 /** The parts of a .docx the reader uses, decoded to text. */
 export interface DocxParts {
   /** The main document part (word/document.xml). */
   document: string;
-  /** The numbering definitions part (word/numbering.xml); undefined when absent, unreadable or too large. */
+  /** The numbering definitions part (word/numbering.xml); undefined when absent or damaged. */
   numbering: string | undefined;
-  /** The style definitions part (word/styles.xml); undefined when absent, unreadable or too large. */
+  /** The style definitions part (word/styles.xml); undefined when absent or damaged. */
   styles: string | undefined;
 }
 
 /**
- * Unzips the parts of a .docx the reader needs.
+ * Unzips the parts of a .docx the reader needs, through the guarded zip reader: every part is inflated as a
+ * stream within hard caps, whatever sizes the zip declares.
  *
  * @example
  * const { document, numbering } = readDocxParts(bytes);
  * // document: '<?xml …?><w:document …><w:body>…', numbering: '<w:numbering …>…' or undefined
  * @throws {ImportError} `corrupt-docx` for a damaged zip or a missing main part, `unsupported-format` for other
- *   zip-based formats (.xlsx, .pptx, .odt, OFD), `too-large` for a decompression bomb.
+ *   zip-based formats (.xlsx, .pptx, .odt, OFD), `resource-limit` for a decompression bomb or too many entries.
  */
 export function readDocxParts(bytes: Uint8Array): DocxParts {
-  const names: string[] = [];
-  let packageRelationships: Uint8Array | undefined;
-  try {
-    packageRelationships = unzipSync(bytes, {
-      filter: (file) => {
-        names.push(file.name);
-        return file.name === '_rels/.rels' && file.originalSize < MAX_RELATIONSHIPS_BYTES;
-      },
-    })['_rels/.rels'];
-  } catch {
-    throw corruptDocx();
-  }
-  const has = (name: string | undefined): name is string => name !== undefined && names.includes(name);
+  const zip = openZipContainer(bytes, DOCX_FORMAT);
+  const has = (name: string | undefined): name is string => name !== undefined && zip.has(name);
 
+  const packageRelationships = readOptionalPart(zip, '_rels/.rels', MAX_RELATIONSHIPS_BYTES);
   const mainTargets = packageRelationships ? relationshipTargets(packageRelationships, '', '/officeDocument') : [];
   const mainPath = [...mainTargets, DEFAULT_MAIN_PART].find(has);
-  if (mainPath === undefined) throw missingMainPart(names);
-  const document = decodeXmlBytes(readMainPart(bytes, mainPath));
+  if (mainPath === undefined) throw missingMainPart(zip);
+  const document = decodeXmlBytes(zip.read(mainPath));
 
   // The main part's own relationships name its numbering and styles parts: word/_rels/document.xml.rels.
   const folder = mainPath.slice(0, mainPath.lastIndexOf('/') + 1);
   const relationshipsPath = `${folder}_rels/${mainPath.slice(folder.length)}.rels`;
-  const relationships = has(relationshipsPath)
-    ? readOptionalPart(bytes, relationshipsPath, MAX_RELATIONSHIPS_BYTES)
-    : undefined;
+  const relationships = readOptionalPart(zip, relationshipsPath, MAX_RELATIONSHIPS_BYTES);
   const definitionsPart = (type: string, fallback: string) => {
     const targets = relationships ? relationshipTargets(relationships, mainPath, type) : [];
     const path = [...targets, `${folder}${fallback}`].find(has);
-    const part = path === undefined ? undefined : readOptionalPart(bytes, path, MAX_DEFINITIONS_PART_BYTES);
+    const part = path === undefined ? undefined : readOptionalPart(zip, path, MAX_DEFINITIONS_PART_BYTES);
     return part && decodeXmlBytes(part);
   };
   const numbering = definitionsPart('/numbering', 'numbering.xml');
@@ -83,34 +71,16 @@ export function readDocxParts(bytes: Uint8Array): DocxParts {
   return { document, numbering, styles };
 }
 
-function readMainPart(bytes: Uint8Array, mainPath: string): Uint8Array {
-  let part: Uint8Array | undefined;
+/**
+ * A part the document can be read without: undefined when absent or damaged. A part past a limit is not skipped
+ * but refuses the whole document: it is a bomb, not damage.
+ */
+function readOptionalPart(zip: ZipContainer, path: string, maxBytes: number): Uint8Array | undefined {
+  if (!zip.has(path)) return undefined;
   try {
-    part = unzipSync(bytes, {
-      filter: (file) => {
-        if (file.name !== mainPath) return false;
-        if (file.originalSize > MAX_MAIN_PART_BYTES) {
-          throw new ImportError(
-            'too-large',
-            `Word 文档正文解压后超过 ${MAX_MAIN_PART_BYTES / 1024 / 1024} MB，无法导入（the unzipped document is too large）`,
-          );
-        }
-        return true;
-      },
-    })[mainPath];
+    return zip.read(path, { maxBytes });
   } catch (error) {
-    if (error instanceof ImportError) throw error;
-    throw corruptDocx();
-  }
-  if (!part) throw corruptDocx();
-  return part;
-}
-
-/** A part the document can be read without: undefined when it is too large or does not inflate. */
-function readOptionalPart(bytes: Uint8Array, path: string, maxBytes: number): Uint8Array | undefined {
-  try {
-    return unzipSync(bytes, { filter: (file) => file.name === path && file.originalSize <= maxBytes })[path];
-  } catch {
+    if (error instanceof ImportError && error.code === 'resource-limit') throw error;
     return undefined;
   }
 }
@@ -151,8 +121,8 @@ function decodeXmlBytes(bytes: Uint8Array): string {
   return new TextDecoder(encoding).decode(bytes);
 }
 
-function missingMainPart(names: readonly string[]): ImportError {
-  const has = (name: string) => names.includes(name);
+function missingMainPart(zip: ZipContainer): ImportError {
+  const has = (name: string) => zip.has(name);
   if (has('xl/workbook.xml')) {
     return new ImportError(
       'unsupported-format',

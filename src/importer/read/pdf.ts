@@ -35,8 +35,11 @@ type TextContentItem = Awaited<ReturnType<PDFPageProxy['getTextContent']>>['item
 
 let pdfJs: Promise<PdfJs> | undefined;
 
-/** pdf.js is large and polyfills a few globals when loaded, so it is loaded on the first PDF only. */
-function loadPdfJs(): Promise<PdfJs> {
+/**
+ * pdf.js is large and polyfills a few globals when loaded, so it is loaded on the first PDF only (or ahead of time,
+ * by the reader thread).
+ */
+export function loadPdfJs(): Promise<PdfJs> {
   pdfJs ??= import('pdfjs-dist/legacy/build/pdf.mjs');
   return pdfJs;
 }

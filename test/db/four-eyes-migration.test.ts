@@ -20,7 +20,17 @@ describeEachDatabase(
   (database, dialect) => {
     it('fills reports.written_by from the creator and the trail’s writers, first writer first', async () => {
       const { db } = database();
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
+      // On PostgreSQL, Kysely's bookkeeping tables in this schema, as migrateToLatest keeps them (unqualified, a
+      // Migrator would look for them in `public`, where other test runs may have left theirs).
+      const schema =
+        dialect === 'postgres'
+          ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+          : undefined;
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => MIGRATIONS },
+        ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+      });
       expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
 
       const plan = await buildReportPlan(db, { requiresUnitApproval: true });
@@ -83,10 +93,6 @@ describeEachDatabase(
       if (migration?.down === undefined) throw new Error('migration 0013 is not listed, or has no down');
       await migration.down(db);
       // This database's own table (on PostgreSQL other test schemas share the server).
-      const schema =
-        dialect === 'postgres'
-          ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
-          : undefined;
       const columns = async (table: string) =>
         (await db.introspection.getTables())
           .find((t) => t.name === table && t.schema === schema)

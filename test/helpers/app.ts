@@ -13,7 +13,7 @@
  *   });
  * });
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyRequest } from 'fastify';
@@ -43,18 +43,12 @@ export function buildActor(overrides: Partial<Actor> = {}): Actor {
 }
 
 /**
- * DATA_DIR for tests that do not choose one: a temporary folder of this test process, so that what the app and the
- * jobs write there (the audit head files, say) never lands in the working copy's ./data.
+ * DATA_DIR for tests that do not choose one: a folder of this test process under the system's temporary folder, so
+ * that what the app and the jobs write there (the audit head files, say) never lands in the working copy's ./data.
+ * It is not made here: only what writes into it creates it.
  */
-let testDataDir: string | undefined;
-function defaultTestDataDir(): string {
-  if (testDataDir === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'luoshi-data-'));
-    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-    testDataDir = dir;
-  }
-  return testDataDir;
-}
+const TEST_DATA_DIR = join(tmpdir(), `luoshi-data-${process.pid}`);
+process.once('exit', () => rmSync(TEST_DATA_DIR, { recursive: true, force: true }));
 
 export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
   // The cheapest scrypt cost the configuration allows: tests hash many passwords; the cost is not what they test.
@@ -71,7 +65,7 @@ export function testConfig(env: Readonly<Record<string, string>> = {}): Config {
     UPLOAD_RATE_PER_MINUTE: '1000',
     API_RATE_PER_MINUTE: '1000000',
     API_RATE_PER_ADDRESS_PER_MINUTE: '1000000',
-    DATA_DIR: defaultTestDataDir(),
+    DATA_DIR: TEST_DATA_DIR,
     ...env,
   });
 }

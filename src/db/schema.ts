@@ -13,6 +13,7 @@
  *   version the client read, else 409) and `updated_at`; append-only tables have neither.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { CONFIDENCE_CODES, type ConfidenceCode } from '../domain/vocabulary.ts';
 
 /** ISO-8601 UTC instant as text, e.g. `2021-07-01T02:00:00.000Z`. */
 export type IsoInstant = string;
@@ -69,9 +70,9 @@ export type ComparatorCode = (typeof COMPARATORS)[number];
 export const REPORT_STATES = ['draft', 'awaiting-approval', 'submitted', 'accepted', 'returned'] as const;
 export type ReportState = (typeof REPORT_STATES)[number];
 
-/** Delivery confidence, five levels as in the UK IPA's Delivery Confidence Assessment. */
-export const CONFIDENCE_CODES = ['green', 'amber-green', 'amber', 'amber-red', 'red'] as const;
-export type ConfidenceCode = (typeof CONFIDENCE_CODES)[number];
+/** Delivery confidence: the vocabulary's five levels. */
+export { CONFIDENCE_CODES };
+export type { ConfidenceCode };
 
 /** 提醒 → 催办 → 督办 → 挂牌督办. */
 export const NOTICE_LEVELS = ['reminder', 'urge', 'supervise', 'listed'] as const;

@@ -47,9 +47,9 @@ import {
 } from '../policies/attachment.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, conflict, notFound } from './errors.ts';
+import { ServiceError, conflict, forbidden, notFound } from './errors.ts';
 import { StoredFileError, type FileStorage } from './file-storage.ts';
-import { forbidden, loadDeliveryTask } from './project.service.ts';
+import { loadDeliveryTask } from './project.service.ts';
 import { reportStateOf } from './report-state.ts';
 import { inTransaction } from './transaction.ts';
 

@@ -36,8 +36,8 @@ import { canDecideCloseOut, canRequestCloseOut } from '../policies/close-out.pol
 import { canViewDelivery } from '../policies/project.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { notFound, stale } from './errors.ts';
-import { conflict, forbidden, loadDeliveryTask, optionalText, type DeliveryTask } from './project.service.ts';
+import { conflict, forbidden, notFound, stale } from './errors.ts';
+import { loadDeliveryTask, optionalText, type DeliveryTask } from './project.service.ts';
 import { inTransaction } from './transaction.ts';
 
 export type { CloseOutActionType } from '../domain/workflow.ts';

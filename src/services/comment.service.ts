@@ -16,8 +16,8 @@ import type { CommentRow } from '../db/schema.ts';
 import { canCommentOnTask } from '../policies/project.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, notFound } from './errors.ts';
-import { forbidden, loadDeliveryTask, requiredText, type DeliveryTask } from './project.service.ts';
+import { ServiceError, forbidden, notFound } from './errors.ts';
+import { loadDeliveryTask, requiredText, type DeliveryTask } from './project.service.ts';
 import { inTransaction } from './transaction.ts';
 
 export type { CommentSubjectType } from '../db/queries/comment.queries.ts';

@@ -15,7 +15,7 @@
  * Task statuses are the cached ones (`tasks.status`, refreshed by the task-status service): `noStatus` counts tasks
  * not yet computed, and `statusComputedAt` says how fresh the cache is.
  */
-import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import {
   runDashboardQueries,
   type DashboardParams,
@@ -30,7 +30,6 @@ import {
   type TaskStatus,
 } from '../db/schema.ts';
 import {
-  DEFAULT_TIME_ZONE,
   alignPeriod,
   comparePeriods,
   isPeriodKey,
@@ -426,7 +425,7 @@ export async function planDashboard(ctx: ServiceContext, actor: Actor, planId: s
   if (!canViewDelivery(actor)) {
     throw new ServiceError('forbidden', '报告、督办等过程记录不公开（the delivery record is not public）');
   }
-  const timeZone = (await findWorkspaceTimeZone(ctx.db, actor.workspaceId)) ?? DEFAULT_TIME_ZONE;
+  const timeZone = await workspaceTimeZone(ctx.db, actor.workspaceId);
   const now = ctx.clock();
   const ended = reportingPeriods(plan, now, timeZone).filter((period) => period.hasEnded);
   const current = ended.at(-1) ?? null;

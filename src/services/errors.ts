@@ -34,6 +34,16 @@ export function notFound(what: string, id: string): ServiceError {
   return new ServiceError('not-found', `未找到${what}（${id}）（not found）`, { id });
 }
 
+/** The actor may not do this (403); the message says who may. */
+export function forbidden(message: string): ServiceError {
+  return new ServiceError('forbidden', message);
+}
+
+/** A value the rules refuse, naming the field it came in (`details.field`) when there is one. */
+export function invalidInput(message: string, field?: string): ServiceError {
+  return new ServiceError('invalid-input', message, field === undefined ? {} : { field });
+}
+
 /** The row changed since the client read it: its version moved on. */
 export function stale(what: string, id: string, expected: number): ServiceError {
   return new ServiceError('stale', `${what}已被他人修改，请刷新后重试（changed since you read it）`, { id, expected });

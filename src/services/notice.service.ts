@@ -40,17 +40,9 @@ import {
 import { canRespondToNotice, canSuperviseNotices, canViewNotice, noticeListScope } from '../policies/notice.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, notFound, stale } from './errors.ts';
-import {
-  conflict,
-  forbidden,
-  isoDate,
-  loadDeliveryTask,
-  requiredText,
-  workspaceTimeZone,
-  type DeliveryTask,
-  type UnitRef,
-} from './project.service.ts';
+import { conflict, forbidden, invalidInput, notFound, stale } from './errors.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
+import { isoDate, loadDeliveryTask, requiredText, type DeliveryTask, type UnitRef } from './project.service.ts';
 import { inTransaction } from './transaction.ts';
 
 export { NOTICE_LEVELS, NOTICE_LEVEL_LABELS, type NoticeActionType, type NoticeLevel } from '../domain/workflow.ts';
@@ -164,10 +156,6 @@ const STATES_BY_CODE: Readonly<Record<NoticeStateCode, NoticeStatus>> = {
   closed: 'closed',
   escalated: 'escalated',
 };
-
-function invalidInput(message: string, field: string): ServiceError {
-  return new ServiceError('invalid-input', message, { field });
-}
 
 function flowOf(row: NoticeWithRefsRow, timeZone: string): NoticeFlow | null {
   const state = STATES_BY_CODE[row.state];

@@ -35,10 +35,10 @@ import {
   type ProjectFieldsUpdate,
   type ProjectWithRefsRow,
 } from '../db/queries/project.queries.ts';
-import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import type { Database, IsoDate, MilestoneRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
-import { DEFAULT_TIME_ZONE, localDateOf, startOfLocalDay } from '../domain/periods.ts';
+import { localDateOf, startOfLocalDay } from '../domain/periods.ts';
 import {
   canManageProjects,
   canMarkMilestoneDone,
@@ -47,7 +47,7 @@ import {
 } from '../policies/project.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, notFound, stale } from './errors.ts';
+import { ServiceError, conflict, forbidden, invalidInput, notFound, stale } from './errors.ts';
 import { inTransaction } from './transaction.ts';
 
 // ---- Shared by the delivery services -------------------------------------------------------------------------
@@ -89,18 +89,6 @@ export async function loadDeliveryTask(
   };
 }
 
-export function conflict(message: string, details: Record<string, unknown> = {}): ServiceError {
-  return new ServiceError('conflict', message, details);
-}
-
-export function forbidden(message: string): ServiceError {
-  return new ServiceError('forbidden', message);
-}
-
-function invalidInput(message: string, field: string): ServiceError {
-  return new ServiceError('invalid-input', message, { field });
-}
-
 /** A required text: trimmed, not blank, at most `max` characters. */
 export function requiredText(value: unknown, label: string, field: string, max: number): string {
   const text = typeof value === 'string' ? value.trim() : '';
@@ -133,11 +121,6 @@ export function isoDate(value: unknown, label: string, field: string): IsoDate {
 
 export function optionalIsoDate(value: unknown, label: string, field: string): IsoDate | null {
   return value === undefined || value === null ? null : isoDate(value, label, field);
-}
-
-/** The workspace's time zone, for turning dates into instants and "today" into a date. */
-export async function workspaceTimeZone(db: Db, workspaceId: string): Promise<string> {
-  return (await findWorkspaceTimeZone(db, workspaceId)) ?? DEFAULT_TIME_ZONE;
 }
 
 function requireViewer(actor: Actor): void {

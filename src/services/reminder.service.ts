@@ -25,11 +25,11 @@ import {
   findRemindersOfPlan,
   insertReportReminder,
 } from '../db/queries/reminder.queries.ts';
-import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import type { NoticeLevel as NoticeLevelCode, PeriodKey, ReminderKind, ReportState } from '../db/schema.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { DEFAULT_TIME_ZONE, endOfLocalDay, localDateOf } from '../domain/periods.ts';
+import { endOfLocalDay, localDateOf } from '../domain/periods.ts';
 import { automaticEscalation, lastDayToReport, reminderKindOn, reminderNotice } from '../domain/reminders.ts';
 import { issueNotice as issueNoticeFlow, type NoticeLevel } from '../domain/workflow.ts';
 import { isJobActor } from '../policies/job.policy.ts';
@@ -251,10 +251,6 @@ function requireJobActor(actor: Actor): void {
   if (!isJobActor(actor)) throw new ServiceError('forbidden', '只有后台任务可以执行（only the background jobs may）');
 }
 
-async function timeZoneOf(ctx: ServiceContext, workspaceId: string): Promise<string> {
-  return (await findWorkspaceTimeZone(ctx.db, workspaceId)) ?? DEFAULT_TIME_ZONE;
-}
-
 /**
  * The report reminder job in the actor's workspace (the jobs' actor only), as of the clock: closes the reminders
  * answered by a filed report, then sends each lead unit the reminders it is owed today (see the module comment).
@@ -268,7 +264,7 @@ export async function sendReportReminders(
   requireJobActor(actor);
   const ws = actor.workspaceId;
   const run: ReminderRun = { sent: [], closed: [], failures: [] };
-  const timeZone = await timeZoneOf(ctx, ws);
+  const timeZone = await workspaceTimeZone(ctx.db, ws);
   run.closed.push(...(await closeAnsweredReminders(ctx, actor, run.failures)));
   for (const row of await findPlansOfWorkspace(ctx.db, ws)) {
     try {
@@ -297,7 +293,7 @@ export async function escalateOverdueNotices(
   const ws = actor.workspaceId;
   const run: EscalationRun = { escalated: [], closed: [], failures: [] };
   run.closed.push(...(await closeAnsweredReminders(ctx, actor, run.failures)));
-  const today = localDateOf(ctx.clock(), await timeZoneOf(ctx, ws));
+  const today = localDateOf(ctx.clock(), await workspaceTimeZone(ctx.db, ws));
   for (const row of await findOverdueOpenNotices(ctx.db, ws, today, ESCALATED_BY_JOBS)) {
     const from = LEVELS_BY_CODE[row.level];
     const next = automaticEscalation(

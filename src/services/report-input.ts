@@ -3,44 +3,45 @@
  * value becomes `invalid-input` naming its field.
  */
 import { z } from 'zod';
-import { CONFIDENCE_CODES } from '../db/schema.ts';
-import { isPeriodKey } from '../domain/periods.ts';
+import {
+  confidenceSchema,
+  filledTextSchema,
+  idempotencyKeySchema,
+  idSchema,
+  narrativeSchema,
+  periodKeySchema,
+  reasonTextSchema,
+  reportStateSchema,
+  TEXT_LIMITS,
+  textSchema,
+  versionSchema,
+} from '../domain/vocabulary.ts';
 import { ServiceError } from './errors.ts';
 
-const REPORT_STATES = ['draft', 'pending-approval', 'approved', 'submitted', 'accepted', 'returned'] as const;
-
-export const idSchema = z.string().trim().min(1).max(40);
-export const periodSchema = z
-  .string()
-  .refine(isPeriodKey, { message: '报告期应写作 2021-M07、2021-Q3、2021-H2 或 2021（a period key）' });
-const version = z.number().int().min(1);
-const longText = z.string().trim().max(20_000);
-const text = z.string().trim().max(10_000);
-/** A reason the workflow requires; blank ones are left to the domain rule (`reason-required`). */
-const reason = z.string().max(2_000);
+export const periodSchema = periodKeySchema;
 
 export const readingInputSchema = z.strictObject({
   targetId: idSchema,
   value: z.number(),
   /** Where the figure comes from; "report" unless a statistic source is named (区统计局年报). */
-  source: z.string().trim().min(1).max(200).default('report'),
+  source: z.string().trim().min(1).max(TEXT_LIMITS.source).default('report'),
 });
 
 export const contributionInputSchema = z.strictObject({
   unitId: idSchema,
-  text: z.string().trim().min(1).max(10_000),
+  text: filledTextSchema,
 });
 
 export const reportDraftSchema = z.strictObject({
   taskId: idSchema,
   period: periodSchema,
   /** The version read; left out only to create the report (a report that exists meanwhile is `stale`). */
-  expectedVersion: version.optional(),
-  narrative: longText.default(''),
+  expectedVersion: versionSchema.optional(),
+  narrative: narrativeSchema.default(''),
   percentDone: z.number().int().min(0).max(100).nullable().default(null),
-  confidence: z.enum(CONFIDENCE_CODES).nullable().default(null),
-  problems: text.default(''),
-  nextSteps: text.default(''),
+  confidence: confidenceSchema.nullable().default(null),
+  problems: textSchema.default(''),
+  nextSteps: textSchema.default(''),
   /** The report's readings, one per target of the task: the whole set (a target left out loses its reading). */
   readings: z.array(readingInputSchema).max(200).default([]),
   /** The support units' contributions, on the primary lead's report: the whole set; left out, they stay. */
@@ -48,23 +49,17 @@ export const reportDraftSchema = z.strictObject({
 });
 export type ReportDraftInput = z.input<typeof reportDraftSchema>;
 
-export const contributionSchema = z.strictObject({ text: z.string().trim().min(1).max(10_000) });
+export const contributionSchema = z.strictObject({ text: filledTextSchema });
 export type ContributionInput = z.input<typeof contributionSchema>;
 
-export const reasonSchema = z.strictObject({ reason });
+export const reasonSchema = z.strictObject({ reason: reasonTextSchema });
 export type ReasonInput = z.input<typeof reasonSchema>;
 
 export const submitSchema = z.strictObject({
   /** The client's key for this submission: a retry with the same key returns the report and writes nothing. */
-  idempotencyKey: z
-    .string()
-    .min(8)
-    .max(200)
-    .regex(/^[\x21-\x7e]+$/, { message: '幂等键应为 8–200 个可见 ASCII 字符（visible ASCII）' }),
+  idempotencyKey: idempotencyKeySchema,
 });
 export type SubmitInput = z.input<typeof submitSchema>;
-
-export const reportStateSchema = z.enum(REPORT_STATES);
 
 /** The sort key of the last report of a page: `[submittedAt ?? createdAt, id]`. */
 export const reportCursorSchema = z.tuple([z.string().min(1).max(40), idSchema]).readonly();
@@ -92,11 +87,9 @@ export const trajectoryPointSchema = z.strictObject({
   /** The planned value (for a cumulative target, the planned running sum); null removes the override. */
   planned: z.number().nullable(),
   /** The point's version; left out only to create one (a point that exists meanwhile is `stale`). */
-  expectedVersion: version.optional(),
+  expectedVersion: versionSchema.optional(),
 });
 export type TrajectoryPointInput = z.input<typeof trajectoryPointSchema>;
-
-export const versionSchema = version;
 
 /** Validates a service input; the message names the first bad field. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {

@@ -16,7 +16,8 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { newId } from '../db/ids.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
 import { findReadingsOfTarget, type TargetReadingRow } from '../db/queries/reading.queries.ts';
-import { findUnitsOfTask, findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { findUnitsOfTask } from '../db/queries/report.queries.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import { updateTarget } from '../db/queries/target.queries.ts';
 import {
   deleteTrajectoryPoint,
@@ -30,7 +31,6 @@ import type { Db } from '../db/database.ts';
 import type { ReportState, TargetRow, TrajectoryPointRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import {
-  DEFAULT_TIME_ZONE,
   alignPeriod,
   comparePeriods,
   isPeriodKey,
@@ -55,17 +55,16 @@ import {
 import { canEditTargetPath, canViewTargetProgress } from '../policies/report.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, negativeRefused, notFound, stale } from './errors.ts';
+import { ServiceError, forbidden, negativeRefused, notFound, stale } from './errors.ts';
 import { mapPlan, mapTarget, type Plan, type PlanTarget } from './plan-state.ts';
 import {
   baselineSchema,
-  idSchema,
   parseInput,
   trajectoryPointSchema,
-  versionSchema,
   type BaselineInput,
   type TrajectoryPointInput,
 } from './report-input.ts';
+import { idSchema, versionSchema } from '../domain/vocabulary.ts';
 import { firstReportingPeriod } from './report-periods.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -120,10 +119,6 @@ export interface TargetProgress {
   assessment: TargetAssessment | null;
   /** Where the readings' trend reaches by the deadline; null with fewer than two readings. */
   forecast: Forecast | null;
-}
-
-function forbidden(message: string): ServiceError {
-  return new ServiceError('forbidden', message);
 }
 
 const REFUSE_EDIT =
@@ -375,9 +370,9 @@ export async function targetProgress(
     findReadingsOfTarget(ctx.db, ws, row.id, COUNTED_REPORT_STATES),
     primaryLeadOf(ctx.db, ws, row.task_id),
     findTrajectoryPoints(ctx.db, ws, row.id),
-    findWorkspaceTimeZone(ctx.db, ws),
+    workspaceTimeZone(ctx.db, ws),
   ]);
-  return targetProgressOf({ row, plan, readings, primaryUnitId, points, timeZone: timeZone ?? DEFAULT_TIME_ZONE }, now);
+  return targetProgressOf({ row, plan, readings, primaryUnitId, points, timeZone }, now);
 }
 
 /** A target's record as `targetProgressOf` reads it (read for many targets at once by the task status). */

@@ -35,7 +35,6 @@ import {
   findReportPage,
   findReportsOfTaskPeriod,
   findUnitNames,
-  findWorkspaceTimeZone,
   insertContributions,
   insertReport,
   updateContributionText,
@@ -48,7 +47,7 @@ import { countUnitUsersWithRole } from '../db/queries/user.queries.ts';
 import type { Database, ReportRow } from '../db/schema.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { DEFAULT_TIME_ZONE, periodLabel, reportDueAt } from '../domain/periods.ts';
+import { periodLabel, reportDueAt } from '../domain/periods.ts';
 import { allowsNegative } from '../domain/quantities.ts';
 import { transitionReport, type ReportAction, type ReportFlow } from '../domain/workflow.ts';
 import { canViewPlan } from '../policies/plan.policy.ts';
@@ -68,18 +67,16 @@ import {
 } from '../policies/report.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
-import { ServiceError, conflict, negativeRefused, notFound, stale } from './errors.ts';
+import { ServiceError, conflict, forbidden, negativeRefused, notFound, stale } from './errors.ts';
 import { mapPlan, type UnitRef } from './plan-state.ts';
 import {
   contributionSchema,
-  idSchema,
   parseInput,
   periodSchema,
   reasonSchema,
   reportDraftSchema,
   reportListSchema,
   submitSchema,
-  versionSchema,
   type ContributionInput,
   type ReasonInput,
   type ReportCursor,
@@ -87,6 +84,8 @@ import {
   type ReportListInput,
   type SubmitInput,
 } from './report-input.ts';
+import { idSchema, versionSchema } from '../domain/vocabulary.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import { reportingPeriods, type ReportingPeriod } from './report-periods.ts';
 import {
   flowOf,
@@ -154,10 +153,6 @@ export interface TaskReportSummary {
 }
 
 const WHAT = '报告';
-
-function forbidden(message: string): ServiceError {
-  return new ServiceError('forbidden', message);
-}
 
 /** A task closed out (销号) or dropped by a new plan version takes no more reports. */
 function assertTaskOpen(context: ReportTaskContext): void {
@@ -231,7 +226,7 @@ export async function listReportingPeriods(
   if (row === undefined) throw notFound('方案', planId);
   const plan = mapPlan(row);
   if (!canViewPlan(actor, plan)) throw notFound('方案', planId);
-  const timeZone = (await findWorkspaceTimeZone(ctx.db, actor.workspaceId)) ?? DEFAULT_TIME_ZONE;
+  const timeZone = await workspaceTimeZone(ctx.db, actor.workspaceId);
   return reportingPeriods(plan, ctx.clock(), timeZone);
 }
 

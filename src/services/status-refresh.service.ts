@@ -19,9 +19,8 @@
  * Removed tasks (a re-import dropped them) are not derived: their queue rows are cleared. Closed ones are (their
  * status is `closed`).
  */
-import type { Db } from '../db/database.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
-import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import {
   findJobLastRun,
   findOpenTasksOfWorkspace,
@@ -33,7 +32,6 @@ import {
 } from '../db/queries/status-queue.queries.ts';
 import { findStatusTasks } from '../db/queries/task-status.queries.ts';
 import type { TaskStatus } from '../db/schema.ts';
-import { DEFAULT_TIME_ZONE } from '../domain/periods.ts';
 import { isSweepDue } from '../domain/reminders.ts';
 import { recordAudit } from './audit.ts';
 import { isJobActor } from '../policies/job.policy.ts';
@@ -75,10 +73,6 @@ function groupByPlan(entries: readonly QueuedTaskRow[]): Map<string, QueuedTaskR
   const groups = new Map<string, QueuedTaskRow[]>();
   for (const entry of entries) groups.set(entry.plan_id, [...(groups.get(entry.plan_id) ?? []), entry]);
   return groups;
-}
-
-async function timeZoneOf(db: Db, workspaceId: string): Promise<string> {
-  return (await findWorkspaceTimeZone(db, workspaceId)) ?? DEFAULT_TIME_ZONE;
 }
 
 /** Derives and stores one plan's queued tasks; returns what was written and what changed. */
@@ -152,7 +146,7 @@ export async function refreshQueuedStatuses(
   const entries = await findQueuedTasks(ctx.db, ws, options.batchSize ?? STATUS_BATCH_SIZE);
   if (entries.length === 0) return run;
   run.taken = entries.length;
-  const timeZone = await timeZoneOf(ctx.db, ws);
+  const timeZone = await workspaceTimeZone(ctx.db, ws);
   for (const [planId, planEntries] of groupByPlan(entries)) {
     try {
       const result = await refreshPlanBatch(ctx, actor, planId, planEntries, timeZone);
@@ -180,7 +174,7 @@ export async function sweepStatuses(
   const now = ctx.clock();
   const at = now.toISOString();
   const last = await findJobLastRun(ctx.db, ws, 'status-sweep');
-  const timeZone = await timeZoneOf(ctx.db, ws);
+  const timeZone = await workspaceTimeZone(ctx.db, ws);
   const interval = options.intervalMs ?? STATUS_SWEEP_INTERVAL_MS;
   if (!isSweepDue(last === null ? null : new Date(last), now, timeZone, interval)) return null;
   return inTransaction(ctx.db, async (trx) => {

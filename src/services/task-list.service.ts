@@ -31,12 +31,13 @@ import { ServiceError } from './errors.ts';
 import { headingText, isHeadingKind, type PlanTask, type UnitRef } from './plan-state.ts';
 import { planVisibility, readablePlan } from './plan.service.ts';
 import { parseInput } from './report-input.ts';
+import { idSchema } from '../domain/vocabulary.ts';
 
 export type { TaskPageKey } from '../db/queries/task.queries.ts';
 
 export const TASK_PAGE_LIMIT = Object.freeze({ min: 1, max: 200, default: 50 });
 
-const id = z.string().trim().min(1).max(64);
+const id = idSchema;
 
 /** The filters and page of a task list, as the services take them (the HTTP layer maps its query onto this). */
 export const taskListInputSchema = z.strictObject({

@@ -15,7 +15,7 @@
  */
 import type { Db } from '../db/database.ts';
 import { findPlan } from '../db/queries/plan.queries.ts';
-import { findWorkspaceTimeZone } from '../db/queries/report.queries.ts';
+import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import { findReadingsOfTargets } from '../db/queries/reading.queries.ts';
 import {
   deleteQueuedAtVersion,
@@ -37,7 +37,7 @@ import {
   type TaskStatusTaskRow,
 } from '../db/queries/task-status.queries.ts';
 import { TASK_STATUSES, type CloseOutRow, type NoticeLevel as NoticeLevelCode, type TaskStatus } from '../db/schema.ts';
-import { DEFAULT_TIME_ZONE, endOfLocalDay, startOfLocalDay } from '../domain/periods.ts';
+import { endOfLocalDay, startOfLocalDay } from '../domain/periods.ts';
 import {
   deriveTaskStatus,
   type CloseOutInput,
@@ -307,10 +307,6 @@ export async function storeStatuses(
   const written = await updateQueuedTaskStatuses(db, workspaceId, derived, asOf);
   const cleared = new Set(await deleteQueuedAtVersion(db, workspaceId, entries));
   return written.filter((taskId) => cleared.has(taskId));
-}
-
-async function workspaceTimeZone(db: Db, workspaceId: string): Promise<string> {
-  return (await findWorkspaceTimeZone(db, workspaceId)) ?? DEFAULT_TIME_ZONE;
 }
 
 /**

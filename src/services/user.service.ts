@@ -36,7 +36,7 @@ import {
 import { recordAudit } from './audit.ts';
 import { normalizeUsername, parseRoles, passwordPolicy, rememberReplacedPassword, scryptCost } from './auth.service.ts';
 import type { Actor, Role, ServiceContext } from './context.ts';
-import { ServiceError, conflict, notFound, stale } from './errors.ts';
+import { ServiceError, conflict, forbidden, notFound, stale } from './errors.ts';
 import { hashPassword, oneTimePassword } from './password-hash.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -81,10 +81,6 @@ export function userView(row: UserRow, now: Date): UserView {
     lastSignInAt: row.last_sign_in_at,
     createdAt: row.created_at,
   };
-}
-
-function forbidden(message: string): ServiceError {
-  return new ServiceError('forbidden', message);
 }
 
 function invalid(message: string, details: Record<string, unknown> = {}): ServiceError {

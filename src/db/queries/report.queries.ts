@@ -13,12 +13,6 @@ import type {
 } from '../schema.ts';
 import { bySlices, chunks } from './support.ts';
 
-/** The workspace's IANA time zone (periods and due dates are local to it); undefined for an unknown workspace. */
-export async function findWorkspaceTimeZone(db: Db, workspaceId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('workspaces').select('time_zone').where('id', '=', workspaceId).executeTakeFirst();
-  return row?.time_zone;
-}
-
 export interface ReportTaskRow {
   id: string;
   plan_id: string;

@@ -1,10 +1,11 @@
 /** Attachments (附件): evidence files on a subject. Shared with the web client: imports nothing but zod. */
 import { z } from 'zod';
+import { idSchema } from '../../domain/vocabulary.ts';
 
 /** The things a file may be attached to; the service's list (policies/attachment.policy.ts) is the same. */
 export const ATTACHMENT_SUBJECT_TYPES = ['report', 'close-out', 'notice', 'task', 'comment', 'reading'] as const;
 
-const id = z.string().trim().min(1).max(40);
+const id = idSchema;
 
 export const attachmentSubjectSchema = z.object({
   subjectType: z.enum(ATTACHMENT_SUBJECT_TYPES).describe('附件所属对象的类型（the kind of subject）'),

@@ -1,5 +1,6 @@
 /** Sign-in, sessions, passwords and accounts. Shared with the web client: imports nothing but zod and its folder. */
 import { z } from 'zod';
+import { versionSchema } from '../../domain/vocabulary.ts';
 import { ROLE_CODES } from './actor.ts';
 
 export const signInBodySchema = z
@@ -88,7 +89,7 @@ export const createUserBodySchema = z
 
 export const updateUserBodySchema = z
   .object({
-    version: z.number().int().min(1),
+    version: versionSchema,
     displayName: z.string().min(1).max(200).optional(),
     unitId: z.string().min(1).max(100).nullable().optional(),
     disabled: z.boolean().optional(),
@@ -102,10 +103,10 @@ export const updateUserBodySchema = z
   })
   .strict();
 
-export const versionBodySchema = z.object({ version: z.number().int().min(1) }).strict();
+export const versionBodySchema = z.object({ version: versionSchema }).strict();
 
 export const setRolesBodySchema = z
-  .object({ version: z.number().int().min(1), roles: z.array(z.enum(ROLE_CODES)).max(ROLE_CODES.length) })
+  .object({ version: versionSchema, roles: z.array(z.enum(ROLE_CODES)).max(ROLE_CODES.length) })
   .strict();
 
 export const securityPolicySchema = z

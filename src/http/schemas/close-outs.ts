@@ -1,13 +1,14 @@
 /** Close-out (销号): a unit's request with evidence, the office's decision, and reopening. Imports nothing but zod. */
 import { z } from 'zod';
+import { idSchema, versionSchema } from '../../domain/vocabulary.ts';
 
 export const CLOSE_OUT_STATES = ['none', 'requested', 'approved', 'rejected', 'reopened'] as const;
 /** The states of one request (`withdrawn` included); `none` is only the task's, before any request. */
 export const CLOSE_OUT_REQUEST_STATES = ['requested', 'approved', 'rejected', 'withdrawn', 'reopened'] as const;
 export const CLOSE_OUT_ACTIONS = ['request', 'approve', 'reject', 'reopen'] as const;
 
-const id = z.string().trim().min(1).max(40);
-const version = z.number().int().min(1).describe('当前版本，原样传回（the version read）');
+const id = idSchema;
+const version = versionSchema.describe('当前版本，原样传回（the version read）');
 
 export const taskIdParamsSchema = z.object({ taskId: id });
 export const closeOutIdParamsSchema = z.object({ id });

@@ -1,11 +1,12 @@
 /** Comments (评论) on a task, a report or a notice. Shared with the web client: imports nothing but zod. */
 import { z } from 'zod';
+import { idSchema } from '../../domain/vocabulary.ts';
 
 export const COMMENT_SUBJECT_TYPES = ['task', 'report', 'notice'] as const;
 
 export const commentSubjectQuerySchema = z.object({
   type: z.enum(COMMENT_SUBJECT_TYPES),
-  id: z.string().trim().min(1).max(40),
+  id: idSchema,
 });
 
 export const addCommentBodySchema = z.strictObject({ body: z.string().trim().min(1).max(10_000) });

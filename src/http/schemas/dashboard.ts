@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { CLOSE_OUT_REQUEST_STATES } from './close-outs.ts';
 import { NOTICE_LEVELS } from './notices.ts';
 import { TASK_STATUSES } from './plans.ts';
-import { REPORT_STATES, reportingPeriodSchema } from './reports.ts';
+import { idSchema, REPORT_STATES } from '../../domain/vocabulary.ts';
+import { reportingPeriodSchema } from './reports.ts';
 
 export const TARGET_STATUSES = ['met', 'on-track', 'behind', 'off-track', 'no-data'] as const;
 
@@ -114,4 +115,4 @@ export const planDashboardSchema = z
 
 export type PlanDashboardResponse = z.input<typeof planDashboardSchema>;
 
-export const dashboardParamsSchema = z.object({ id: z.string().min(1).max(64) });
+export const dashboardParamsSchema = z.object({ id: idSchema });

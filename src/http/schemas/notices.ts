@@ -1,14 +1,15 @@
 /** Notices (督办单): issued to a unit, answered, escalated, closed. Imports nothing but zod and its own folder. */
 import { z } from 'zod';
+import { idSchema, versionSchema } from '../../domain/vocabulary.ts';
 import { pageQuerySchema, pageSchema } from './pagination.ts';
 
 export const NOTICE_LEVELS = ['remind', 'urge', 'supervise', 'flagged'] as const;
 export const NOTICE_STATUSES = ['open', 'responded', 'closed', 'escalated'] as const;
 export const NOTICE_ACTIONS = ['escalate', 'respond', 'close'] as const;
 
-const id = z.string().trim().min(1).max(40);
+const id = idSchema;
 const isoDate = z.iso.date();
-const version = z.number().int().min(1).describe('当前版本，原样传回（the version read）');
+const version = versionSchema.describe('当前版本，原样传回（the version read）');
 
 export const noticeIdParamsSchema = z.object({ id });
 

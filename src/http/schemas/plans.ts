@@ -1,12 +1,13 @@
 /**
  * Plans (实施方案) and their import: the draft the office edits before confirming (方案草稿), what a confirm would
  * change, and the plan in force with its tasks, targets and goals. Shared with the web client: this file imports
- * nothing but zod.
+ * nothing but zod, its own folder and the vocabulary (src/domain/vocabulary.ts).
  *
  * The code lists copy those of src/db/schema.ts. The routes hand the services' views to these schemas, so a code a
  * service can return but a list here lacks fails to compile there (src/http/routes/plans.ts, plan-drafts.ts).
  */
 import { z } from 'zod';
+import { idSchema, versionSchema } from '../../domain/vocabulary.ts';
 import { pageQuerySchema, pageSchema } from './pagination.ts';
 
 export const PLAN_DRAFT_STATES = ['open', 'confirmed', 'discarded'] as const;
@@ -35,7 +36,7 @@ const isoDate = z.iso.date();
 const instant = z.string().describe('ISO 8601 时刻，UTC（an ISO 8601 instant, UTC）');
 
 /** A path parameter `:id`. */
-export const idParamsSchema = z.object({ id: z.string().min(1).max(64) });
+export const idParamsSchema = z.object({ id: idSchema });
 
 const targetValueSchema = z
   .union([z.number(), z.tuple([z.number(), z.number()])])
@@ -133,11 +134,7 @@ export type DraftViewResponse = z.input<typeof draftViewSchema>;
 
 /** The form fields of `POST /api/plan-drafts` besides the file (the file comes in the field `file`). */
 export const planDraftUploadFieldsSchema = z.strictObject({
-  planId: z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
+  planId: idSchema
     .optional()
     .describe('重新导入：新版本所属的方案（re-import: the plan this file is a new version of）'),
 });
@@ -232,12 +229,12 @@ export const draftEditSchema = z
 export type DraftEditBody = z.input<typeof draftEditSchema>;
 
 export const editPlanDraftBodySchema = z.strictObject({
-  version: z.number().int().min(1).describe('草稿的当前版本（the version the edits were made on）'),
+  version: versionSchema.describe('草稿的当前版本（the version the edits were made on）'),
   edits: z.array(draftEditSchema).min(1).max(1000).describe('按顺序应用，全部成功或全部不生效（all or none）'),
 });
 
 export const confirmPlanDraftBodySchema = z.strictObject({
-  version: z.number().int().min(1).describe('草稿的当前版本（the version that was reviewed）'),
+  version: versionSchema.describe('草稿的当前版本（the version that was reviewed）'),
 });
 
 export const confirmedPlanSchema = z
@@ -341,7 +338,7 @@ export const planSchema = z
 /** The settings of a plan in force that the plan office changes after confirming it. */
 export const planSettingsChangeSchema = z
   .object({
-    version: z.number().int().min(1),
+    version: versionSchema,
     allowSelfApproval: z
       .boolean()
       .describe(
@@ -435,16 +432,16 @@ export const planListQuerySchema = z.object({ includeRemoved });
  * and its id (plans in the order they were made, each plan's tasks in document order, removed ones last).
  */
 export const taskCursorKeySchema = z.tuple([
-  z.string().min(1).max(64),
+  idSchema,
   z.union([z.literal(0), z.literal(1)]),
   z.number().int(),
-  z.string().min(1).max(64),
+  idSchema,
 ]);
 
 const taskFilters = {
-  unit: z.string().min(1).max(64).optional().describe('单位 id：牵头或配合的任务（tasks this unit leads or supports）'),
+  unit: idSchema.optional().describe('单位 id：牵头或配合的任务（tasks this unit leads or supports）'),
   status: z.enum(TASK_STATUSES).optional().describe('任务状态（derived status, as last computed）'),
-  strand: z.string().min(1).max(64).optional().describe('工作方向的节点 id（the strand node）'),
+  strand: idSchema.optional().describe('工作方向的节点 id（the strand node）'),
   q: z
     .string()
     .trim()
@@ -460,7 +457,7 @@ export const planTaskListQuerySchema = pageQuerySchema(taskCursorKeySchema).exte
 /** `GET /api/tasks`: the tasks of every plan of the workspace, with the plan list's filters and a few more. */
 export const taskListQuerySchema = pageQuerySchema(taskCursorKeySchema)
   .extend({
-    plan: z.string().min(1).max(64).optional().describe('方案 id（only this plan’s tasks）'),
+    plan: idSchema.optional().describe('方案 id（only this plan’s tasks）'),
     ...taskFilters,
     role: z
       .enum(TASK_UNIT_ROLES)
@@ -477,7 +474,7 @@ export const taskListQuerySchema = pageQuerySchema(taskCursorKeySchema)
 export const planTaskPageSchema = pageSchema(planTaskSchema);
 
 /** The plan list's cursor: `[createdAt, id]` of the last plan of the page (newest first). */
-export const planCursorKeySchema = z.tuple([z.string().min(1).max(40), z.string().min(1).max(64)]);
+export const planCursorKeySchema = z.tuple([z.string().min(1).max(40), idSchema]);
 
 export const planPageQuerySchema = pageQuerySchema(planCursorKeySchema);
 

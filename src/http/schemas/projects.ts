@@ -1,9 +1,10 @@
 /** Projects (项目) a task is split into, and their milestones (节点). Imports nothing but zod. */
 import { z } from 'zod';
+import { idSchema, versionSchema } from '../../domain/vocabulary.ts';
 
-const id = z.string().trim().min(1).max(40);
+const id = idSchema;
 const isoDate = z.iso.date();
-const version = z.number().int().min(1).describe('当前版本，原样传回（the version read）');
+const version = versionSchema.describe('当前版本，原样传回（the version read）');
 const name = z.string().trim().min(1).max(200);
 
 export const projectTaskParamsSchema = z.object({ taskId: id });

@@ -1,19 +1,28 @@
 /**
  * Progress reports (进展报告): the draft a unit saves, its way through approval and submission, and the office's
- * decision. Shared with the web client: this file imports nothing but zod and its own folder.
+ * decision. Shared with the web client: this file imports nothing but zod, its own folder and the vocabulary
+ * (src/domain/vocabulary.ts).
  */
 import { z } from 'zod';
+import {
+  CONFIDENCE_CODES,
+  filledTextSchema,
+  idempotencyKeySchema,
+  idSchema,
+  narrativeSchema,
+  periodKeySchema,
+  REPORT_STATES,
+  reasonTextSchema,
+  TEXT_LIMITS,
+  textSchema,
+  versionSchema,
+} from '../../domain/vocabulary.ts';
 import { pageQuerySchema, pageSchema } from './pagination.ts';
 import { planTargetSchema } from './plans.ts';
 
-export const REPORT_STATES = ['draft', 'pending-approval', 'approved', 'submitted', 'accepted', 'returned'] as const;
-export const CONFIDENCE_CODES = ['green', 'amber-green', 'amber', 'amber-red', 'red'] as const;
-
-const id = z.string().trim().min(1).max(40);
-const period = z.string().regex(/^\d{4}(-(M(0[1-9]|1[0-2])|Q[1-4]|H[12]))?$/, {
-  message: '报告期应写作 2021-M07、2021-Q3、2021-H2 或 2021（a period key）',
-});
-const version = z.number().int().min(1).describe('当前版本，原样传回（the version read）');
+const id = idSchema;
+const period = periodKeySchema;
+const version = versionSchema.describe('当前版本，原样传回（the version read）');
 
 export const reportIdParamsSchema = z.object({ id });
 export const taskPeriodParamsSchema = z.object({ taskId: id, period });
@@ -85,32 +94,35 @@ export const reportListQuerySchema = pageQuerySchema(z.tuple([z.string().min(1).
 
 export const saveReportDraftBodySchema = z.strictObject({
   version: version.optional().describe('修改已有报告时必填；新建时省略（left out only to create the report）'),
-  narrative: z.string().max(20_000).optional(),
+  narrative: narrativeSchema.optional(),
   percentDone: z.number().int().min(0).max(100).nullable().optional(),
   confidence: z.enum(CONFIDENCE_CODES).nullable().optional(),
-  problems: z.string().max(10_000).optional(),
-  nextSteps: z.string().max(10_000).optional(),
+  problems: textSchema.optional(),
+  nextSteps: textSchema.optional(),
   readings: z
-    .array(z.strictObject({ targetId: id, value: z.number(), source: z.string().trim().min(1).max(200).optional() }))
+    .array(
+      z.strictObject({
+        targetId: id,
+        value: z.number(),
+        source: z.string().trim().min(1).max(TEXT_LIMITS.source).optional(),
+      }),
+    )
     .max(200)
     .optional(),
   contributions: z
-    .array(z.strictObject({ unitId: id, text: z.string().trim().min(1).max(10_000) }))
+    .array(z.strictObject({ unitId: id, text: filledTextSchema }))
     .max(100)
     .optional(),
 });
 
 export const versionBodySchema = z.strictObject({ version });
-export const reasonBodySchema = z.strictObject({ version, reason: z.string().max(2_000) });
-export const contributionBodySchema = z.strictObject({ version, text: z.string().trim().min(1).max(10_000) });
+export const reasonBodySchema = z.strictObject({ version, reason: reasonTextSchema });
+export const contributionBodySchema = z.strictObject({ version, text: filledTextSchema });
 
 export const submitHeadersSchema = z.object({
-  'idempotency-key': z
-    .string()
-    .min(8)
-    .max(200)
-    .regex(/^[\x21-\x7e]+$/, { message: '幂等键应为 8–200 个可见 ASCII 字符（visible ASCII）' })
-    .describe('本次报送的幂等键；重试时原样传回（the client’s key: a retry returns the same report）'),
+  'idempotency-key': idempotencyKeySchema.describe(
+    '本次报送的幂等键；重试时原样传回（the client’s key: a retry returns the same report）',
+  ),
 });
 
 const unitRef = z.object({ id: z.string(), name: z.string() });

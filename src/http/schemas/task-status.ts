@@ -1,9 +1,10 @@
 /** A task's derived status with its reasons, and a plan's status refresh. Imports nothing but zod. */
 import { z } from 'zod';
+import { idSchema } from '../../domain/vocabulary.ts';
 
 export const TASK_STATUSES = ['not-started', 'on-track', 'at-risk', 'off-track', 'overdue', 'closed'] as const;
 
-const id = z.string().trim().min(1).max(64);
+const id = idSchema;
 
 export const taskStatusParamsSchema = z.object({ id });
 export const planStatusParamsSchema = z.object({ id });

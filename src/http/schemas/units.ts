@@ -1,5 +1,6 @@
 /** The unit directory (单位目录). Shared with the web client: imports nothing but zod and this folder's files. */
 import { z } from 'zod';
+import { idSchema, versionSchema } from '../../domain/vocabulary.ts';
 import { UNIT_KINDS } from './plans.ts';
 
 export const unitSchema = z
@@ -24,6 +25,6 @@ const unitFields = {
 
 export const createUnitBodySchema = z.strictObject(unitFields);
 
-export const updateUnitBodySchema = z.strictObject({ version: z.number().int().min(1), ...unitFields });
+export const updateUnitBodySchema = z.strictObject({ version: versionSchema, ...unitFields });
 
-export const unitIdParamsSchema = z.object({ id: z.string().min(1).max(64) });
+export const unitIdParamsSchema = z.object({ id: idSchema });

@@ -131,6 +131,38 @@ export const draftViewSchema = z
 
 export type DraftViewResponse = z.input<typeof draftViewSchema>;
 
+/** The draft list's cursor: `[createdAt, id]` of the last draft of the page (newest first). */
+export const planDraftCursorKeySchema = z.tuple([z.string().min(1).max(40), z.string().min(1).max(64)]);
+
+export const planDraftListQuerySchema = pageQuerySchema(planDraftCursorKeySchema).extend({
+  state: z.enum(PLAN_DRAFT_STATES).optional().describe('只列出该状态的草稿，如 open（only drafts in this state）'),
+});
+
+export const planDraftListItemSchema = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    state: z.enum(PLAN_DRAFT_STATES).describe('open 待确认；confirmed 已确认；discarded 已作废'),
+    fileName: z.string().nullable().describe('上传的文件名（the uploaded file’s name）'),
+    title: z.string().describe('草稿中的方案标题（the plan’s title as the draft has it）'),
+    taskCount: z.number().int().describe('任务数（tasks in the draft）'),
+    undecidedGroups: z.number().int().describe('尚未决定的单位组数，确认前须决定（unit groups not decided yet）'),
+    isReimport: z.boolean(),
+    plan: z
+      .object({ id: z.string(), title: z.string() })
+      .nullable()
+      .describe('重新导入将更新的方案，或确认后建立的方案（the plan it updates or created）'),
+    createdAt: instant,
+    updatedAt: instant,
+    createdBy: z
+      .object({ id: z.string(), displayName: z.string().nullable() })
+      .nullable()
+      .describe('上传人（who uploaded it）'),
+  })
+  .meta({ id: 'PlanDraftListItem', description: '草稿列表中的一项（a draft in the list）' });
+
+export const planDraftPageSchema = pageSchema(planDraftListItemSchema);
+
 /** The form fields of `POST /api/plan-drafts` besides the file (the file comes in the field `file`). */
 export const planDraftUploadFieldsSchema = z.strictObject({
   planId: z

@@ -27,6 +27,8 @@ export const TASK_STATUSES = ['not-started', 'on-track', 'at-risk', 'off-track',
 export const TASK_UNIT_ROLES = ['lead', 'support'] as const;
 export const UNIT_MATCH_KINDS = ['exact', 'alias', 'new'] as const;
 export const TASK_MATCHED_BY = ['key', 'title', 'similar-title'] as const;
+export const GROUP_DECISIONS = ['keep', 'map', 'drop'] as const;
+export const GROUP_STATES = ['undecided', ...GROUP_DECISIONS] as const;
 
 export type TaskStatusCode = (typeof TASK_STATUSES)[number];
 
@@ -106,6 +108,20 @@ export const unitMatchSchema = z
   })
   .meta({ id: 'UnitMatch', description: '单位名称与单位目录的匹配（how a unit name matches the directory）' });
 
+export const draftGroupSchema = z
+  .object({
+    name: z.string().describe('任务中的写法，如 各有关单位（the name as the tasks write it）'),
+    decision: z
+      .enum(GROUP_STATES)
+      .describe('undecided 未决定；keep 保留为单位组；map 映射到具体单位；drop 删除（the office’s decision）'),
+    units: z.array(z.string()).describe('map 时代替它的具体单位（for map: the named units that take its place）'),
+  })
+  .meta({
+    id: 'DraftUnitGroup',
+    description:
+      '单位组：方案以占位写法指代的一组单位，如 各区、县级市（a unit group the plan names by a placeholder）',
+  });
+
 export const draftViewSchema = z
   .object({
     id: z.string(),
@@ -122,6 +138,9 @@ export const draftViewSchema = z
     warnings: z.array(z.object({ code: z.string(), message: z.string(), at: z.number() })),
     units: z.array(unitMatchSchema),
     unitMerges: z.array(z.object({ from: z.string(), into: z.string() })),
+    groups: z
+      .array(draftGroupSchema)
+      .describe('任务中的单位组及办公室的决定；尚未决定的单位组会阻止确认（undecided groups block the confirm）'),
     source: z.object({ fileName: z.string(), format: z.string(), encoding: z.string().nullable() }),
     createdAt: instant,
     updatedAt: instant,
@@ -188,6 +207,9 @@ const period = z
   .regex(/^\d{4}-\d{4}$/)
   .nullable();
 const baseline = z.strictObject({ value: z.number(), year: year.nullable() }).nullable();
+const taskTitle = z.string().trim().min(1).max(500);
+const taskNumber = z.string().trim().max(20);
+const offset = z.number().int().min(0).max(100_000_000).describe('原文中的位置（UTF-16 offset into the text）');
 
 const newTargetSchema = z.strictObject({
   text: z.string().trim().min(1).max(1000),
@@ -241,6 +263,65 @@ export const draftEditSchema = z
       before: ref.nullable().optional().describe('移到该任务之前；null 移到最后（null: last）'),
     }),
     z.strictObject({ type: z.literal('remove-task'), taskId: ref }),
+    z
+      .strictObject({
+        type: z.literal('add-task'),
+        number: taskNumber.optional().describe('序号，如 "（12）"；默认无（the number as written）'),
+        title: taskTitle,
+        path: z.array(heading).max(10).optional().describe('上级标题（the headings it goes under）'),
+        before: ref.nullable().optional().describe('插到该任务之前；null 放到最后；不填则放在同一标题下最后'),
+        lead: z.array(unitName).max(50).optional().describe('牵头单位（lead units）'),
+        support: z.array(unitName).max(50).optional().describe('配合单位（support units）'),
+        targets: z.array(newTargetSchema).max(50).optional(),
+        due: z.string().trim().min(1).max(100).nullable().optional().describe('完成时限，如 "2021年6月底"'),
+        source: z
+          .strictObject({ start: offset, end: offset })
+          .nullable()
+          .optional()
+          .describe('办公室在原文中选定的位置（the span of the text the office selected）'),
+      })
+      .describe('新增解析遗漏的任务（add a task the parser missed）'),
+    z
+      .strictObject({
+        type: z.literal('split-task'),
+        taskId: ref,
+        parts: z
+          .array(
+            z.strictObject({
+              title: taskTitle,
+              number: taskNumber.optional().describe('默认沿用原任务序号（the task’s own by default）'),
+              sourceStart: offset
+                .optional()
+                .describe('该部分在原文中的起点；第一部分以外均需给出，或都不给（where this part’s text starts）'),
+              lead: z.array(unitName).max(50).optional().describe('默认沿用原任务单位（the task’s units by default）'),
+              support: z.array(unitName).max(50).optional(),
+              targetIds: z
+                .array(ref)
+                .max(50)
+                .optional()
+                .describe('分给该部分的指标；未分配的留在第一部分（targets no part names stay with the first）'),
+            }),
+          )
+          .min(2)
+          .max(20),
+      })
+      .describe('把一项任务拆成两项或多项；第一部分保留原任务编号（split a task; the first part keeps its id）'),
+    z
+      .strictObject({
+        type: z.literal('merge-tasks'),
+        taskIds: z.array(ref).min(2).max(50).describe('同一标题下相邻的任务，按草稿顺序（adjacent, in order）'),
+        title: taskTitle.optional().describe('默认以“；”连接各标题（default: the titles joined）'),
+        number: taskNumber.optional().describe('默认为第一项的序号（default: the first one’s）'),
+      })
+      .describe('合并相邻任务：单位和指标去重合并（merge adjacent tasks; units and targets united）'),
+    z
+      .strictObject({
+        type: z.literal('decide-group'),
+        name: unitName.describe('单位组的名称，如 各有关单位（the group’s name）'),
+        decision: z.enum(GROUP_DECISIONS).describe('keep 保留为单位组；map 映射到具体单位；drop 删除'),
+        units: z.array(unitName).max(50).optional().describe('map 时必填：代替它的具体单位（for map: the units）'),
+      })
+      .describe('决定单位组的处理方式（decide what a unit group becomes）'),
     z.strictObject({
       type: z.literal('set-plan'),
       title: z.string().trim().min(1).max(500).optional(),
@@ -258,7 +339,8 @@ export const draftEditSchema = z
   .meta({
     id: 'DraftEdit',
     description:
-      '一项草稿修改：重命名任务、设置单位、合并单位、修改/新增/删除指标、移动/删除任务、设置方案信息（one edit）',
+      '一项草稿修改：重命名任务、设置单位、合并单位、修改/新增/删除指标、新增/拆分/合并/移动/删除任务、处理单位组、' +
+      '设置方案信息（one edit）',
   });
 
 export type DraftEditBody = z.input<typeof draftEditSchema>;

@@ -15,24 +15,7 @@ import { listPlanTargets, listPlanTasks } from '../../src/services/plan.service.
 import { listUnits } from '../../src/services/unit.service.ts';
 import { buildOffice, testContext } from '../factories.ts';
 import { describeEachDatabase } from '../helpers/db.ts';
-import { EXAMPLE, EXAMPLE_NAME, failure } from './plan-helpers.ts';
-
-export const GROUP_PLAN_NAME = 'groups.md';
-export const GROUP_PLAN = Buffer.from(
-  [
-    '# 某市推进试点工作实施方案',
-    '',
-    '一、重点任务',
-    '',
-    '（一）建设一号工程，到2025年建成10个示范点。（区发改委牵头，各有关单位配合）',
-    '',
-    '（二）推进二号工程。（各区、县级市负责）',
-    '',
-    '（三）完善三号机制。（区财政局牵头，区发改委、各街道、镇配合）',
-    '',
-  ].join('\n'),
-  'utf8',
-);
+import { EXAMPLE, EXAMPLE_NAME, GROUP_PLAN, GROUP_PLAN_NAME, failure } from './plan-helpers.ts';
 
 describeEachDatabase('plan draft review: add, split, merge, groups', (database) => {
   const ctx = () => testContext(database().db);

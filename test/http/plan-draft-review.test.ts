@@ -1,5 +1,6 @@
-// GET /api/plan-drafts on both databases: the office's list of drafts, newest first, paged, with the uploader's
-// display name and, for a re-import, the plan it would update; other roles are refused.
+// The draft review's API on both databases: GET /api/plan-drafts (the office's list of drafts, newest first, paged,
+// with the uploader's display name and, for a re-import, the plan it would update; other roles refused), and the
+// new edits (add, split, merge tasks; decide a unit group) through PATCH, with the confirm waiting for the groups.
 import { onTestFinished } from 'vitest';
 import { expect, it } from 'vitest';
 import type { LuoshiApp } from '../../src/http/app.ts';
@@ -9,7 +10,7 @@ import { buildWorkspace, testContext } from '../factories.ts';
 import { buildActor, buildTestApp } from '../helpers/app.ts';
 import { buildUser } from '../helpers/auth.ts';
 import { describeEachDatabase } from '../helpers/db.ts';
-import { EXAMPLE, EXAMPLE_NAME } from '../services/plan-helpers.ts';
+import { EXAMPLE, EXAMPLE_NAME, GROUP_PLAN, GROUP_PLAN_NAME } from '../services/plan-helpers.ts';
 
 interface ListBody {
   items: {
@@ -110,5 +111,92 @@ describeEachDatabase('GET /api/plan-drafts', (database) => {
     }
     const bad = await app.inject({ method: 'GET', url: '/api/plan-drafts?cursor=zzz', headers: as('office') });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('applies add, split, merge and group decisions through PATCH; confirm waits for the groups', async () => {
+    const { app, office, as } = await setUp();
+    const draft = await createPlanDraft(testContext(database().db), office, {
+      fileName: GROUP_PLAN_NAME,
+      bytes: GROUP_PLAN,
+    });
+    const [t1, t2, t3] = draft.tasks;
+    const patch = (version: number, edits: unknown[]) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/api/plan-drafts/${draft.id}`,
+        headers: as('office'),
+        payload: { version, edits },
+      });
+    const confirm = (version: number) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/plan-drafts/${draft.id}/confirm`,
+        headers: as('office'),
+        payload: { version },
+      });
+
+    const blocked = await confirm(draft.version);
+    expect(blocked.statusCode).toBe(409);
+    expect(blocked.json()).toEqual({
+      error: { code: 'conflict', message: expect.stringMatching(/^请先决定以下单位组.*（decide each unit group/) },
+    });
+
+    const refused = await patch(draft.version, [{ type: 'merge-tasks', taskIds: [t1?.id, t3?.id] }]);
+    expect(refused.statusCode).toBe(422);
+    expect((refused.json() as { error: { message: string } }).error.message).toMatch(
+      /^第 1 项修改（合并任务）：只能合并相邻的任务/,
+    );
+    const unknownField = await patch(draft.version, [{ type: 'add-task', title: '新任务', owner: 'x' }]);
+    expect(unknownField.statusCode).toBe(400);
+
+    const edited = await patch(draft.version, [
+      { type: 'add-task', number: '（四）', title: '建立四号台账', path: t1?.path, lead: ['区统计局'] },
+      {
+        type: 'split-task',
+        taskId: t3?.id,
+        parts: [{ title: '完善三号机制' }, { title: '健全三号考核', lead: ['区财政局'] }],
+      },
+      { type: 'merge-tasks', taskIds: [t1?.id, t2?.id], title: '建设一号工程并推进二号工程' },
+      { type: 'decide-group', name: '各有关单位', decision: 'map', units: ['区科委'] },
+      { type: 'decide-group', name: '各区、县级市', decision: 'keep' },
+      { type: 'decide-group', name: '各街道、镇', decision: 'drop' },
+    ]);
+    expect(edited.statusCode).toBe(200);
+    const body = edited.json() as {
+      version: number;
+      tasks: { number: string; title: string; units: { lead: string[]; support: string[] } }[];
+      groups: { name: string; decision: string; units: string[] }[];
+    };
+    expect(body.tasks.map((t) => [t.number, t.title])).toEqual([
+      ['（一）', '建设一号工程并推进二号工程'],
+      ['（三）', '完善三号机制'],
+      ['（三）', '健全三号考核'],
+      ['（四）', '建立四号台账'],
+    ]);
+    expect(body.tasks[0]?.units).toEqual({ lead: ['区发改委', '各区、县级市'], support: ['各有关单位'] });
+    expect(body.groups).toEqual([
+      { name: '各有关单位', decision: 'map', units: ['区科委'] },
+      { name: '各区、县级市', decision: 'keep', units: [] },
+      { name: '各街道、镇', decision: 'drop', units: [] },
+    ]);
+
+    const confirmed = await confirm(body.version);
+    expect(confirmed.statusCode).toBe(201);
+    const { planId } = confirmed.json() as { planId: string };
+    const tasks = await app.inject({ method: 'GET', url: `/api/plans/${planId}/tasks`, headers: as('office') });
+    const items = (
+      tasks.json() as { items: { title: string; units: { lead: { name: string }[]; support: { name: string }[] } }[] }
+    ).items;
+    expect(items.map((t) => [t.title, t.units.lead.map((u) => u.name), t.units.support.map((u) => u.name)])).toEqual([
+      ['建设一号工程并推进二号工程', ['区发改委', '各区、县级市'], ['区科委']],
+      ['完善三号机制', ['区财政局'], ['区发改委']],
+      ['健全三号考核', ['区财政局'], []],
+      ['建立四号台账', ['区统计局'], []],
+    ]);
+    const units = await app.inject({ method: 'GET', url: '/api/units', headers: as('office') });
+    const group = (units.json() as { items: { name: string; isGroup: boolean }[] }).items.find(
+      (u) => u.name === '各区、县级市',
+    );
+    expect(group?.isGroup).toBe(true);
   });
 });

@@ -270,8 +270,14 @@ export function draftUnitNames(document: Pick<DraftDocument, 'tasks'>): string[]
   return [...names];
 }
 
-export function matchDraftUnits(document: Pick<DraftDocument, 'tasks'>, directory: UnitDirectory): UnitMatch[] {
-  return draftUnitNames(document).map((name) => matchUnitName(directory, name));
+/** How each unit name of the draft matches the directory: the tasks' names, then the units groups are mapped to. */
+export function matchDraftUnits(
+  document: Pick<DraftDocument, 'tasks' | 'groups'>,
+  directory: UnitDirectory,
+): UnitMatch[] {
+  const names = new Set(draftUnitNames(document));
+  for (const group of document.groups) if (group.decision === 'map') for (const unit of group.units) names.add(unit);
+  return [...names].map((name) => matchUnitName(directory, name));
 }
 
 export interface Horizon {

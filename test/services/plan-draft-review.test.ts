@@ -316,6 +316,8 @@ describeEachDatabase('plan draft review: add, split, merge, groups', (database) 
     ]);
     // The tasks keep the plan's wording until confirm; the diff shows what confirm writes.
     expect(decided.tasks[0]?.units.support).toEqual(['各有关单位']);
+    // The units a group is mapped to are matched with the directory like the tasks' own.
+    expect(decided.units.find((u) => u.name === '区科委')).toMatchObject({ match: 'new', unitId: null });
     const diff = await planDraftDiff(ctx(), actor, decided.id);
     expect(diff.added.map((t) => [t.lead, t.support])).toEqual([
       [['区发改委'], ['区财政局', '区科委']],

@@ -293,7 +293,14 @@ export const draftEditSchema = z
               sourceStart: offset
                 .optional()
                 .describe('该部分在原文中的起点；第一部分以外均需给出，或都不给（where this part’s text starts）'),
-              lead: z.array(unitName).max(50).optional().describe('默认沿用原任务单位（the task’s units by default）'),
+              lead: z
+                .array(unitName)
+                .max(50)
+                .optional()
+                .describe(
+                  'lead、support 都不给时沿用原任务单位，给出任一项时该部分的单位即为所给' +
+                    '（neither given: the task’s units; either given: the part’s units are as given）',
+                ),
               support: z.array(unitName).max(50).optional(),
               targetIds: z
                 .array(ref)
@@ -310,7 +317,9 @@ export const draftEditSchema = z
       .strictObject({
         type: z.literal('merge-tasks'),
         taskIds: z.array(ref).min(2).max(50).describe('同一标题下相邻的任务，按草稿顺序（adjacent, in order）'),
-        title: taskTitle.optional().describe('默认以“；”连接各标题（default: the titles joined）'),
+        title: taskTitle
+          .optional()
+          .describe('默认以“；”连接各标题；完成时限取第一项写有时限的任务（default: the titles joined）'),
         number: taskNumber.optional().describe('默认为第一项的序号（default: the first one’s）'),
       })
       .describe('合并相邻任务：单位和指标去重合并（merge adjacent tasks; units and targets united）'),

@@ -135,6 +135,10 @@ describeEachDatabase('GET /api/plan-drafts', (database) => {
         payload: { version },
       });
 
+    const listed = await app.inject({ method: 'GET', url: '/api/plan-drafts', headers: as('office') });
+    expect((listed.json() as { items: { id: string; undecidedGroups: number }[] }).items).toEqual([
+      expect.objectContaining({ id: draft.id, undecidedGroups: 3 }),
+    ]);
     const blocked = await confirm(draft.version);
     expect(blocked.statusCode).toBe(409);
     expect(blocked.json()).toEqual({

@@ -98,8 +98,7 @@ describeEachDatabase('plan draft review: add, split, merge, groups', (database) 
     const t2 = task(draft, '（2）');
     const t4 = task(draft, '（4）');
     const t11 = task(draft, '（11）');
-    const last = draft.tasks.at(-1);
-    if (last === undefined || t11.source === null) throw new Error('example changed');
+    if (t11.source === null) throw new Error('example changed');
     const bad = async (edit: Parameters<typeof editPlanDraft>[4][number], message: string) => {
       const error = await failure(
         editPlanDraft(ctx(), actor, draft.id, draft.version, [
@@ -138,10 +137,50 @@ describeEachDatabase('plan draft review: add, split, merge, groups', (database) 
     await bad({ type: 'merge-tasks', taskIds: [t1.id, t4.id] }, '只能合并相邻的任务');
     await bad({ type: 'merge-tasks', taskIds: [t2.id, t1.id] }, '只能合并相邻的任务');
     await bad({ type: 'merge-tasks', taskIds: [t1.id, t1.id] }, '不止一次');
-    const before = draft.tasks[draft.tasks.length - 2];
-    if (before !== undefined && JSON.stringify(before.path) !== JSON.stringify(last.path)) {
-      await bad({ type: 'merge-tasks', taskIds: [before.id, last.id] }, '不在同一标题下');
-    }
+    await bad(
+      {
+        type: 'split-task',
+        taskId: t11.id,
+        parts: [
+          { title: '甲', sourceStart: t11.source.start + 1 },
+          { title: '乙', sourceStart: t11.source.start + 3 },
+        ],
+      },
+      '第 1 部分应从任务原文的起点',
+    );
+    await bad(
+      {
+        type: 'split-task',
+        taskId: t11.id,
+        parts: [
+          { title: '甲' },
+          { title: '乙', sourceStart: t11.source.start + 4 },
+          { title: '丙', sourceStart: t11.source.start + 4 },
+        ],
+      },
+      '第 3 部分的原文起点',
+    );
+    const x = t11.targets[0]?.id ?? '';
+    await bad(
+      {
+        type: 'split-task',
+        taskId: t11.id,
+        parts: [
+          { title: '甲', targetIds: [x] },
+          { title: '乙', targetIds: [x] },
+        ],
+      },
+      `指标 ${x} 被分给了不止一个部分`,
+    );
+    await bad({ type: 'decide-group', name: '区发改委', decision: 'keep', units: ['区财政局'] }, '只有映射（map）时');
+    // A task moved under another heading, though still next to its neighbour, is not merged with it.
+    const apart = await failure(
+      editPlanDraft(ctx(), actor, draft.id, draft.version, [
+        { type: 'move-task', taskId: t2.id, path: ['三、其他任务'], before: task(draft, '（3）').id },
+        { type: 'merge-tasks', taskIds: [t1.id, t2.id] },
+      ]),
+    );
+    expect(apart.message).toContain(`第 2 项修改（合并任务）：任务 ${t2.id} 与 ${t1.id} 不在同一标题下`);
     const unchanged = await getPlanDraft(ctx(), actor, draft.id);
     expect(unchanged.version).toBe(draft.version);
     expect(unchanged.tasks).toEqual(draft.tasks);

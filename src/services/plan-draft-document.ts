@@ -99,7 +99,13 @@ export const draftDocumentSchema = z.object({
   units: z.array(unitMatchSchema),
   /** The unit groups the tasks name, with the office's decision on each (drafts stored before issue 10 have none). */
   groups: z.array(draftGroupSchema).default([]),
-  source: z.object({ fileName: z.string(), format: z.string(), encoding: z.string().nullable() }),
+  source: z.object({
+    fileName: z.string(),
+    format: z.string(),
+    encoding: z.string().nullable(),
+    /** The length of the text the parser read: the bound of every source span (drafts before issue 10 lack it). */
+    textLength: z.number().int().min(0).optional(),
+  }),
   /** The plan this draft is a new version of (re-import), or null for a new plan. */
   reimportOf: z.string().nullable(),
   /** The next draft-local id number (t12, g3, x40 share one counter). */
@@ -196,7 +202,12 @@ export function buildDraftDocument(
     unitMerges: [],
     units: [],
     groups: [],
-    source: { fileName: source.fileName, format: source.format, encoding: source.encoding },
+    source: {
+      fileName: source.fileName,
+      format: source.format,
+      encoding: source.encoding,
+      textLength: source.text.length,
+    },
     reimportOf,
     nextRef: counter.nextRef,
   };

@@ -479,6 +479,12 @@ function applyEdit(document: DraftDocument, edit: DraftEdit, index: number, dire
           field: 'source',
         });
       }
+      const textLength = document.source.textLength;
+      if (edit.source !== null && textLength !== undefined && edit.source.end > textLength) {
+        throw badEdit(index, edit.type, `原文位置的终点（${edit.source.end}）超出了原文的长度（${textLength}）`, {
+          field: 'source',
+        });
+      }
       const task: DraftTask = {
         id: takeRef(document, 't'),
         number: edit.number,

@@ -112,6 +112,11 @@ describeEachDatabase('plan draft review: add, split, merge, groups', (database) 
     };
     await bad({ type: 'add-task', title: '新任务', before: 'nope' }, '草稿中没有任务 nope');
     await bad({ type: 'add-task', title: '新任务', source: { start: 50, end: 50 } }, '起点（50）应小于终点（50）');
+    expect(draft.source.textLength).toBe(EXAMPLE.toString('utf8').replace(/^\uFEFF/, '').length);
+    await bad(
+      { type: 'add-task', title: '新任务', source: { start: 50, end: 10_000_000 } },
+      '终点（10000000）超出了原文的长度',
+    );
     await bad({ type: 'add-task', title: '   ' }, '字段“title”无效');
     await bad(
       { type: 'split-task', taskId: t11.id, parts: [{ title: '甲' }, { title: '乙', targetIds: ['x99999'] }] },

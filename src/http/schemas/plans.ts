@@ -141,7 +141,16 @@ export const draftViewSchema = z
     groups: z
       .array(draftGroupSchema)
       .describe('任务中的单位组及办公室的决定；尚未决定的单位组会阻止确认（undecided groups block the confirm）'),
-    source: z.object({ fileName: z.string(), format: z.string(), encoding: z.string().nullable() }),
+    source: z.object({
+      fileName: z.string(),
+      format: z.string(),
+      encoding: z.string().nullable(),
+      textLength: z
+        .number()
+        .int()
+        .optional()
+        .describe('解析所读文本的长度，原文位置不超过它（the length of the text; spans stay within it）'),
+    }),
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { COMPARATORS, CYCLE_FREQUENCIES } from '../db/schema.ts';
 import { MAX_DUE_DAYS } from '../domain/periods.ts';
+import { isUnitGroup } from '../importer/parse/unit-groups.ts';
 import {
   GROUP_DECISIONS,
   draftUnitNames,
@@ -19,7 +20,6 @@ import {
 } from './plan-draft-document.ts';
 import { ServiceError } from './errors.ts';
 import { cleanUnitName, resolveUnit, type UnitDirectory } from './plan-units.ts';
-import { isUnitGroup } from '../importer/parse/unit-groups.ts';
 
 const ref = z.string().trim().min(1).max(40);
 const unitName = z.string().trim().min(1).max(100);

@@ -120,6 +120,8 @@ export interface UnitTable extends Keyed, Mutable {
   /** 金山区文化和旅游局. */
   full_name: string | null;
   kind: UnitKind;
+  /** 1 for a group the plan names by a placeholder (各区、县级市), kept as a group in the draft review (0016). */
+  is_group: Defaulted<0 | 1>;
 }
 
 export interface UnitAliasTable extends Keyed, Mutable {

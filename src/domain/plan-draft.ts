@@ -31,6 +31,13 @@ export interface Units {
   lead: string[];
   /** Support units (配合/协同/参与单位) in written order. */
   support: string[];
+  /**
+   * The names of `lead` and `support` that are unit groups rather than one body: placeholders such as 各区、县级市,
+   * 各有关单位, 各项目牵头单位, 各街道、镇 (src/importer/parse/unit-groups.ts). Each is also in `lead` or `support`, where
+   * the plan wrote it, so a consumer that ignores this field reads the same units as before. Left out when the
+   * task names no group. The draft review decides each group: keep it as a group, map it to named units, or drop it.
+   */
+  groups?: string[];
 }
 
 export interface SourceSpan {

@@ -14,7 +14,7 @@ import { insertNodes, updateNode } from '../db/queries/node.queries.ts';
 import { markPlanStatusStale } from '../db/queries/status-queue.queries.ts';
 import { deleteTaskUnits, insertTaskUnits, insertTasks, updateTask } from '../db/queries/task.queries.ts';
 import { insertTargets, updateTarget } from '../db/queries/target.queries.ts';
-import { insertUnitAliases, insertUnits } from '../db/queries/unit.queries.ts';
+import { insertUnitAliases, insertUnits, markUnitsAsGroups } from '../db/queries/unit.queries.ts';
 import { buildSearchText } from '../db/text-search.ts';
 import { readMarker } from '../importer/index.ts';
 import { recordAudit } from './audit.ts';
@@ -59,14 +59,23 @@ export async function upsertDraftUnits(
   const resolved = new Map<string, DirectoryUnit>();
   const created: DirectoryUnit[] = [];
   const names = [...draftUnitNames(document), ...document.unitMerges.map((merge) => merge.into)];
+  // The groups the office keeps: units of the directory marked as groups (created so, or marked now).
+  const kept = new Set(document.groups.filter((group) => group.decision === 'keep').map((group) => group.name));
+  const toMark: DirectoryUnit[] = [];
   for (const name of names) {
     if (resolved.has(name)) continue;
     const found = resolveUnit(directory, name)?.unit ?? created.find((unit) => unit.name === name);
     if (found !== undefined) {
       resolved.set(name, found);
+      if (kept.has(name) && found.isGroup !== true && !created.includes(found)) toMark.push(found);
       continue;
     }
-    const unit: DirectoryUnit = { id: newId('unit'), name, kind: guessUnitKind(name) };
+    const unit: DirectoryUnit = {
+      id: newId('unit'),
+      name,
+      kind: guessUnitKind(name),
+      ...(kept.has(name) ? { isGroup: true } : {}),
+    };
     created.push(unit);
     resolved.set(name, unit);
   }
@@ -95,6 +104,7 @@ export async function upsertDraftUnits(
         name: unit.name,
         full_name: null,
         kind: unit.kind,
+        is_group: unit.isGroup === true ? 1 : 0,
       })),
     );
     await insertUnitAliases(
@@ -119,7 +129,22 @@ export async function upsertDraftUnits(
       action: 'unit.create',
       subjectType: 'unit',
       subjectId: unit.id,
-      detail: { name: unit.name, kind: unit.kind, draftId },
+      detail: { name: unit.name, kind: unit.kind, ...(unit.isGroup === true ? { isGroup: true } : {}), draftId },
+    });
+  }
+  // A name an earlier import made an ordinary unit, which this review keeps as a group: the directory learns it.
+  const marked = await markUnitsAsGroups(
+    trx,
+    ws,
+    toMark.map((unit) => unit.id),
+    now,
+  );
+  for (const unit of toMark.filter((u) => marked.includes(u.id))) {
+    await recordAudit(trx, actor, at, {
+      action: 'unit.update',
+      subjectType: 'unit',
+      subjectId: unit.id,
+      detail: { name: unit.name, isGroup: true, draftId },
     });
   }
   for (const { alias, unit } of aliases) {

@@ -1,7 +1,13 @@
 /**
  * The editable plan draft as stored in `plan_drafts.draft` (JSON): the parser's PlanDraft with draft-local ids on
  * its tasks, goals and targets (so that edits can name them), the plan's settings with defaults, the office's unit
- * merges, and how each unit name matches the directory. The zod schema checks the JSON each time it is read back.
+ * merges, the unit groups with the office's decisions, and how each unit name matches the directory. The zod schema
+ * checks the JSON each time it is read back.
+ *
+ * Unit groups (各有关单位, 各区、县级市): the tasks keep a group's name in their units as the plan wrote it, and
+ * `groups` holds the office's decision on it. `resolveDraftGroups` applies the decisions — what confirm writes and
+ * what the diff shows. An undecided group blocks the confirm (it would otherwise become one more ordinary unit of
+ * the directory, the mistake this review exists to catch).
  */
 import { z } from 'zod';
 import { COMPARATORS, CYCLE_FREQUENCIES, UNIT_KINDS, type CycleFrequency } from '../db/schema.ts';
@@ -11,6 +17,11 @@ import type { UnitDirectory, UnitMatch } from './plan-units.ts';
 import { matchUnitName } from './plan-units.ts';
 
 export const DRAFT_FORMAT = 1;
+
+/** What the office decides for a unit group: keep it as a group unit, map it to named units, or drop it. */
+export const GROUP_DECISIONS = ['keep', 'map', 'drop'] as const;
+export type GroupDecision = (typeof GROUP_DECISIONS)[number];
+export const GROUP_STATES = ['undecided', ...GROUP_DECISIONS] as const;
 
 const year = z.number().int().min(1000).max(9999);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -68,6 +79,14 @@ const unitMatchSchema = z.object({
   kind: z.enum(UNIT_KINDS),
 });
 
+const draftGroupSchema = z.object({
+  /** The name as the tasks write it. */
+  name: z.string(),
+  decision: z.enum(GROUP_STATES),
+  /** For `map`: the named units that take its place, in its role, in each of its tasks. */
+  units: z.array(z.string()),
+});
+
 export const draftDocumentSchema = z.object({
   format: z.literal(DRAFT_FORMAT),
   plan: planSettingsSchema,
@@ -78,7 +97,15 @@ export const draftDocumentSchema = z.object({
   unitMerges: z.array(z.object({ from: z.string(), into: z.string() })),
   /** Each distinct unit name of the tasks, as last matched with the directory. */
   units: z.array(unitMatchSchema),
-  source: z.object({ fileName: z.string(), format: z.string(), encoding: z.string().nullable() }),
+  /** The unit groups the tasks name, with the office's decision on each (drafts stored before issue 10 have none). */
+  groups: z.array(draftGroupSchema).default([]),
+  source: z.object({
+    fileName: z.string(),
+    format: z.string(),
+    encoding: z.string().nullable(),
+    /** The length of the text the parser read: the bound of every source span (drafts before issue 10 lack it). */
+    textLength: z.number().int().min(0).optional(),
+  }),
   /** The plan this draft is a new version of (re-import), or null for a new plan. */
   reimportOf: z.string().nullable(),
   /** The next draft-local id number (t12, g3, x40 share one counter). */
@@ -91,6 +118,7 @@ export type DraftGoal = z.infer<typeof draftGoalSchema>;
 export type PlanSettings = z.infer<typeof planSettingsSchema>;
 export type DraftDocument = z.infer<typeof draftDocumentSchema>;
 export type UnitMerge = DraftDocument['unitMerges'][number];
+export type DraftGroup = z.infer<typeof draftGroupSchema>;
 
 /** Reads a stored draft; a document that does not fit is a bug or a tampered row, not the user's input. */
 export function parseDraftDocument(json: string): DraftDocument {
@@ -173,12 +201,68 @@ export function buildDraftDocument(
     warnings: draft.warnings.map((warning) => ({ ...warning })),
     unitMerges: [],
     units: [],
-    source: { fileName: source.fileName, format: source.format, encoding: source.encoding },
+    groups: [],
+    source: {
+      fileName: source.fileName,
+      format: source.format,
+      encoding: source.encoding,
+      textLength: source.text.length,
+    },
     reimportOf,
     nextRef: counter.nextRef,
   };
+  // The parser's group marks: each name it marked on any task is a group to decide.
+  const marked = new Set(draft.tasks.flatMap((task) => task.units.groups ?? []));
+  syncDraftGroups(document, (name) => marked.has(name));
   document.units = matchDraftUnits(document, directory);
   return document;
+}
+
+/**
+ * Keeps `document.groups` in step with the tasks: a name the tasks use that `isGroup` holds for a group, and that
+ * has no entry yet, joins undecided; an entry whose name no task uses any more (merged, removed) leaves.
+ */
+export function syncDraftGroups(document: DraftDocument, isGroup: (name: string) => boolean): void {
+  const names = draftUnitNames(document);
+  const groups = document.groups.filter((group) => names.includes(group.name));
+  for (const name of names) {
+    if (!groups.some((group) => group.name === name) && isGroup(name)) {
+      groups.push({ name, decision: 'undecided', units: [] });
+    }
+  }
+  document.groups = groups;
+}
+
+/** The groups no decision has been taken on yet, by name. */
+export function undecidedGroups(document: Pick<DraftDocument, 'groups'>): string[] {
+  return document.groups.filter((group) => group.decision === 'undecided').map((group) => group.name);
+}
+
+/**
+ * The draft with the office's group decisions applied to its tasks: a mapped group gives way to its named units in
+ * the same role and place, a dropped one leaves, a kept (or undecided) one stays; no unit twice, a lead never also
+ * a support. What confirm writes and the diff shows.
+ *
+ * @example // 各有关单位 mapped to [区发改委, 区财政局]: support ['区科委', '各有关单位'] → ['区科委', '区发改委', '区财政局']
+ */
+export function resolveDraftGroups(document: DraftDocument): DraftDocument {
+  const decided = new Map(document.groups.map((group) => [group.name, group]));
+  const resolve = (names: readonly string[]): string[] => {
+    const out: string[] = [];
+    for (const name of names) {
+      const group = decided.get(name);
+      const replaced = group?.decision === 'map' ? group.units : group?.decision === 'drop' ? [] : [name];
+      for (const unit of replaced) if (!out.includes(unit)) out.push(unit);
+    }
+    return out;
+  };
+  return {
+    ...document,
+    tasks: document.tasks.map((task) => {
+      const lead = resolve(task.units.lead);
+      return { ...task, units: { lead, support: resolve(task.units.support).filter((n) => !lead.includes(n)) } };
+    }),
+  };
 }
 
 function fileStem(fileName: string): string {
@@ -197,8 +281,14 @@ export function draftUnitNames(document: Pick<DraftDocument, 'tasks'>): string[]
   return [...names];
 }
 
-export function matchDraftUnits(document: Pick<DraftDocument, 'tasks'>, directory: UnitDirectory): UnitMatch[] {
-  return draftUnitNames(document).map((name) => matchUnitName(directory, name));
+/** How each unit name of the draft matches the directory: the tasks' names, then the units groups are mapped to. */
+export function matchDraftUnits(
+  document: Pick<DraftDocument, 'tasks' | 'groups'>,
+  directory: UnitDirectory,
+): UnitMatch[] {
+  const names = new Set(draftUnitNames(document));
+  for (const group of document.groups) if (group.decision === 'map') for (const unit of group.units) names.add(unit);
+  return [...names].map((name) => matchUnitName(directory, name));
 }
 
 export interface Horizon {

@@ -36,8 +36,11 @@ import {
   buildDraftDocument,
   matchDraftUnits,
   parseDraftDocument,
+  resolveDraftGroups,
+  undecidedGroups,
   type DraftDocument,
   type DraftGoal,
+  type DraftGroup,
   type DraftTask,
   type PlanSettings,
   type UnitMerge,
@@ -50,7 +53,7 @@ import { buildUnitDirectory, resolveUnit, type UnitDirectory, type UnitMatch } f
 import { inTransaction } from './transaction.ts';
 
 export type { DraftEdit, DraftEditInput } from './plan-draft-edits.ts';
-export type { DraftGoal, DraftTarget, DraftTask, PlanSettings, UnitMerge } from './plan-draft-document.ts';
+export type { DraftGoal, DraftGroup, DraftTarget, DraftTask, PlanSettings, UnitMerge } from './plan-draft-document.ts';
 export type { PlanDiff, TaskChange, TargetChanges, TargetSummary } from './plan-diff.ts';
 export type { UnitMatch } from './plan-units.ts';
 
@@ -81,6 +84,8 @@ export interface DraftView {
   /** Each distinct unit name of the tasks and how it matches the unit directory now. */
   units: UnitMatch[];
   unitMerges: UnitMerge[];
+  /** The unit groups the tasks name (各有关单位), with the office's decision on each; undecided ones block confirm. */
+  groups: DraftGroup[];
   source: DraftDocument['source'];
   createdAt: string;
   updatedAt: string;
@@ -131,7 +136,7 @@ function requireImporter(actor: Actor): void {
 async function loadDirectory(db: Db, workspaceId: string): Promise<UnitDirectory> {
   const [units, aliases] = await Promise.all([findUnits(db, workspaceId), findUnitAliases(db, workspaceId)]);
   return buildUnitDirectory(
-    units.map((unit) => ({ id: unit.id, name: unit.name, kind: unit.kind })),
+    units.map((unit) => ({ id: unit.id, name: unit.name, kind: unit.kind, isGroup: unit.is_group === 1 })),
     aliases.map((alias) => ({ alias: alias.alias, unitId: alias.unit_id })),
   );
 }
@@ -155,6 +160,7 @@ async function toDraftView(db: Db, row: PlanDraftRow, directory: UnitDirectory |
     warnings: document.warnings,
     units: directory === null || row.state !== 'open' ? document.units : matchDraftUnits(document, directory),
     unitMerges: document.unitMerges,
+    groups: document.groups,
     source: document.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -398,7 +404,8 @@ export async function planDraftDiff(ctx: ServiceContext, actor: Actor, draftId: 
   requireImporter(actor);
   const ws = actor.workspaceId;
   const row = await findDraftOrThrow(ctx.db, actor, draftId);
-  const document = parseDraftDocument(row.draft);
+  // The units as confirm would write them: mapped groups replaced, dropped ones gone (undecided ones as written).
+  const document = resolveDraftGroups(parseDraftDocument(row.draft));
   const directory = await loadDirectory(ctx.db, ws);
   const tree =
     document.reimportOf === null ? null : await loadPlanTree(ctx.db, ws, document.reimportOf, { includeRemoved: true });
@@ -426,7 +433,17 @@ export async function confirmPlanDraft(
   return inTransaction(ctx.db, async (trx) => {
     const row = await findDraftOrThrow(trx, actor, draftId);
     assertOpen(row, expectedVersion);
-    const document = parseDraftDocument(row.draft);
+    const stored = parseDraftDocument(row.draft);
+    // An undecided group would become one more ordinary unit of the directory: the office decides first.
+    const undecided = undecidedGroups(stored);
+    if (undecided.length > 0) {
+      throw conflict(
+        `请先决定以下单位组是保留为单位组、映射到具体单位还是删除：${undecided.join('，')}` +
+          '（decide each unit group before confirming: keep, map or drop）',
+        { groups: undecided },
+      );
+    }
+    const document = resolveDraftGroups(stored);
     const planId = row.plan_id ?? newId('plan');
     const settings = document.plan;
     const planFields = {

@@ -9,6 +9,8 @@ export interface DirectoryUnit {
   readonly id: string;
   readonly name: string;
   readonly kind: UnitKind;
+  /** A group unit (各区、县级市); left out for an ordinary one. */
+  readonly isGroup?: boolean;
 }
 
 /** The workspace's units by name and by alias (both unique in a workspace). */

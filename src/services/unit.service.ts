@@ -29,6 +29,8 @@ export interface Unit {
   name: string;
   fullName: string | null;
   kind: UnitKind;
+  /** A group the plans name by a placeholder (各区、县级市), kept as a group in a draft review. */
+  isGroup: boolean;
   /** Other names documents use for it (区经委 for 区经济委员会), sorted. */
   aliases: string[];
 }
@@ -54,6 +56,7 @@ export async function listUnits(ctx: ServiceContext, actor: Actor): Promise<Unit
     name: unit.name,
     fullName: unit.full_name,
     kind: unit.kind,
+    isGroup: unit.is_group === 1,
     aliases: aliasesOf.get(unit.id) ?? [],
   }));
 }

@@ -30,6 +30,7 @@ export async function seedOneOfEach(db: Db, now = '2021-07-01T02:00:00.000Z'): P
     name: '区经委',
     full_name: '金山区经济委员会',
     kind: 'bureau',
+    is_group: 0,
   };
   const unit_aliases: FullRow<'unit_aliases'> = {
     id: newId('unitAlias'),

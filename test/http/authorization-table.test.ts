@@ -484,6 +484,12 @@ const TABLE: Row[] = [
 
   // -- Plan import (the office alone: refused by role before the draft is looked up).
   {
+    route: 'GET /api/plan-drafts',
+    scope: 'none',
+    request: () => get('/api/plan-drafts'),
+    expect: { off: 'ok', rest: '403' },
+  },
+  {
     route: 'POST /api/plan-drafts',
     case: 're-import of plan Q',
     scope: 'workspace',

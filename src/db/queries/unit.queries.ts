@@ -47,6 +47,25 @@ export async function updateUnit(
   return result.numUpdatedRows > 0n;
 }
 
+/** Marks units as groups (各有关单位 kept as a group in a draft review); returns the ids it changed. */
+export async function markUnitsAsGroups(
+  db: Db,
+  workspaceId: string,
+  ids: readonly string[],
+  at: string,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('units')
+    .set((eb) => ({ is_group: 1 as const, version: eb('version', '+', 1), updated_at: at }))
+    .where('workspace_id', '=', workspaceId)
+    .where('id', 'in', [...ids])
+    .where('is_group', '=', 0)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
 export async function deleteUnitAliases(db: Db, workspaceId: string, unitId: string): Promise<void> {
   await db.deleteFrom('unit_aliases').where('workspace_id', '=', workspaceId).where('unit_id', '=', unitId).execute();
 }

@@ -2,6 +2,7 @@
  * Importing a plan (方案导入), for the plan office: upload the document → a draft → edit it → see what it would
  * change → confirm it into the plan (or into the plan's next version).
  *
+ *   GET   /api/plan-drafts                ?state&cursor&limit → a page of drafts, newest first
  *   POST  /api/plan-drafts                multipart: `file`, optional `planId` (re-import) → 201 PlanDraft
  *   GET   /api/plan-drafts/:id            → PlanDraft
  *   PATCH /api/plan-drafts/:id            { version, edits } → PlanDraft (a stale version: 409)
@@ -21,7 +22,9 @@ import {
   getPlanDraft,
   planDraftDiff,
 } from '../../services/plan-import.service.ts';
+import { listPlanDrafts } from '../../services/plan-draft-list.service.ts';
 import { requireActor } from '../actor.ts';
+import { encodeCursor } from '../pagination.ts';
 import { readUploadForm } from '../multipart.ts';
 import { errorEnvelopeSchema, errorResponses } from '../schemas/error.ts';
 import { serviceContext } from '../service-context.ts';
@@ -32,6 +35,8 @@ import {
   editPlanDraftBodySchema,
   idParamsSchema,
   planDraftDiffSchema,
+  planDraftListQuerySchema,
+  planDraftPageSchema,
   planDraftUploadFieldsSchema,
 } from '../schemas/plans.ts';
 
@@ -110,6 +115,26 @@ export const planDraftRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     );
   });
+
+  app.get(
+    '/plan-drafts',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: '方案草稿列表（the workspace’s plan drafts）',
+        description:
+          '本工作区的方案草稿，最新的在前，分页返回：文件名、标题、上传人、时间、状态、任务数，重新导入时将更新的方案。' +
+          '只有方案办公室可以查看。',
+        querystring: planDraftListQuerySchema,
+        response: { 200: planDraftPageSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, state } = request.query;
+      const page = await listPlanDrafts(ctx(), requireImporter(request), { state, after: cursor ?? null, limit });
+      return { items: page.items, nextCursor: page.next === null ? null : encodeCursor(page.next) };
+    },
+  );
 
   app.get(
     '/plan-drafts/:id',

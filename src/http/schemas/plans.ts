@@ -28,6 +28,8 @@ export const TASK_STATUSES = ['not-started', 'on-track', 'at-risk', 'off-track',
 export const TASK_UNIT_ROLES = ['lead', 'support'] as const;
 export const UNIT_MATCH_KINDS = ['exact', 'alias', 'new'] as const;
 export const TASK_MATCHED_BY = ['key', 'title', 'similar-title'] as const;
+export const GROUP_DECISIONS = ['keep', 'map', 'drop'] as const;
+export const GROUP_STATES = ['undecided', ...GROUP_DECISIONS] as const;
 
 export type TaskStatusCode = (typeof TASK_STATUSES)[number];
 
@@ -107,6 +109,20 @@ export const unitMatchSchema = z
   })
   .meta({ id: 'UnitMatch', description: '单位名称与单位目录的匹配（how a unit name matches the directory）' });
 
+export const draftGroupSchema = z
+  .object({
+    name: z.string().describe('任务中的写法，如 各有关单位（the name as the tasks write it）'),
+    decision: z
+      .enum(GROUP_STATES)
+      .describe('undecided 未决定；keep 保留为单位组；map 映射到具体单位；drop 删除（the office’s decision）'),
+    units: z.array(z.string()).describe('map 时代替它的具体单位（for map: the named units that take its place）'),
+  })
+  .meta({
+    id: 'DraftUnitGroup',
+    description:
+      '单位组：方案以占位写法指代的一组单位，如 各区、县级市（a unit group the plan names by a placeholder）',
+  });
+
 export const draftViewSchema = z
   .object({
     id: z.string(),
@@ -123,7 +139,19 @@ export const draftViewSchema = z
     warnings: z.array(z.object({ code: z.string(), message: z.string(), at: z.number() })),
     units: z.array(unitMatchSchema),
     unitMerges: z.array(z.object({ from: z.string(), into: z.string() })),
-    source: z.object({ fileName: z.string(), format: z.string(), encoding: z.string().nullable() }),
+    groups: z
+      .array(draftGroupSchema)
+      .describe('任务中的单位组及办公室的决定；尚未决定的单位组会阻止确认（undecided groups block the confirm）'),
+    source: z.object({
+      fileName: z.string(),
+      format: z.string(),
+      encoding: z.string().nullable(),
+      textLength: z
+        .number()
+        .int()
+        .optional()
+        .describe('解析所读文本的长度，原文位置不超过它（the length of the text; spans stay within it）'),
+    }),
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
@@ -131,6 +159,38 @@ export const draftViewSchema = z
   .meta({ id: 'PlanDraft', description: '方案草稿（a plan draft, as the office edits it）' });
 
 export type DraftViewResponse = z.input<typeof draftViewSchema>;
+
+/** The draft list's cursor: `[createdAt, id]` of the last draft of the page (newest first). */
+export const planDraftCursorKeySchema = z.tuple([z.string().min(1).max(40), z.string().min(1).max(64)]);
+
+export const planDraftListQuerySchema = pageQuerySchema(planDraftCursorKeySchema).extend({
+  state: z.enum(PLAN_DRAFT_STATES).optional().describe('只列出该状态的草稿，如 open（only drafts in this state）'),
+});
+
+export const planDraftListItemSchema = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    state: z.enum(PLAN_DRAFT_STATES).describe('open 待确认；confirmed 已确认；discarded 已作废'),
+    fileName: z.string().nullable().describe('上传的文件名（the uploaded file’s name）'),
+    title: z.string().describe('草稿中的方案标题（the plan’s title as the draft has it）'),
+    taskCount: z.number().int().describe('任务数（tasks in the draft）'),
+    undecidedGroups: z.number().int().describe('尚未决定的单位组数，确认前须决定（unit groups not decided yet）'),
+    isReimport: z.boolean(),
+    plan: z
+      .object({ id: z.string(), title: z.string() })
+      .nullable()
+      .describe('重新导入将更新的方案，或确认后建立的方案（the plan it updates or created）'),
+    createdAt: instant,
+    updatedAt: instant,
+    createdBy: z
+      .object({ id: z.string(), displayName: z.string().nullable() })
+      .nullable()
+      .describe('上传人（who uploaded it）'),
+  })
+  .meta({ id: 'PlanDraftListItem', description: '草稿列表中的一项（a draft in the list）' });
+
+export const planDraftPageSchema = pageSchema(planDraftListItemSchema);
 
 /** The form fields of `POST /api/plan-drafts` besides the file (the file comes in the field `file`). */
 export const planDraftUploadFieldsSchema = z.strictObject({
@@ -153,6 +213,9 @@ const period = z
   .regex(/^\d{4}-\d{4}$/)
   .nullable();
 const baseline = z.strictObject({ value: z.number(), year: year.nullable() }).nullable();
+const taskTitle = z.string().trim().min(1).max(500);
+const taskNumber = z.string().trim().max(20);
+const offset = z.number().int().min(0).max(100_000_000).describe('原文中的位置（UTF-16 offset into the text）');
 
 const newTargetSchema = z.strictObject({
   text: z.string().trim().min(1).max(1000),
@@ -206,6 +269,74 @@ export const draftEditSchema = z
       before: ref.nullable().optional().describe('移到该任务之前；null 移到最后（null: last）'),
     }),
     z.strictObject({ type: z.literal('remove-task'), taskId: ref }),
+    z
+      .strictObject({
+        type: z.literal('add-task'),
+        number: taskNumber.optional().describe('序号，如 "（12）"；默认无（the number as written）'),
+        title: taskTitle,
+        path: z.array(heading).max(10).optional().describe('上级标题（the headings it goes under）'),
+        before: ref.nullable().optional().describe('插到该任务之前；null 放到最后；不填则放在同一标题下最后'),
+        lead: z.array(unitName).max(50).optional().describe('牵头单位（lead units）'),
+        support: z.array(unitName).max(50).optional().describe('配合单位（support units）'),
+        targets: z.array(newTargetSchema).max(50).optional(),
+        due: z.string().trim().min(1).max(100).nullable().optional().describe('完成时限，如 "2021年6月底"'),
+        source: z
+          .strictObject({ start: offset, end: offset })
+          .nullable()
+          .optional()
+          .describe('办公室在原文中选定的位置（the span of the text the office selected）'),
+      })
+      .describe('新增解析遗漏的任务（add a task the parser missed）'),
+    z
+      .strictObject({
+        type: z.literal('split-task'),
+        taskId: ref,
+        parts: z
+          .array(
+            z.strictObject({
+              title: taskTitle,
+              number: taskNumber.optional().describe('默认沿用原任务序号（the task’s own by default）'),
+              sourceStart: offset
+                .optional()
+                .describe('该部分在原文中的起点；第一部分以外均需给出，或都不给（where this part’s text starts）'),
+              lead: z
+                .array(unitName)
+                .max(50)
+                .optional()
+                .describe(
+                  'lead、support 都不给时沿用原任务单位，给出任一项时该部分的单位即为所给' +
+                    '（neither given: the task’s units; either given: the part’s units are as given）',
+                ),
+              support: z.array(unitName).max(50).optional(),
+              targetIds: z
+                .array(ref)
+                .max(50)
+                .optional()
+                .describe('分给该部分的指标；未分配的留在第一部分（targets no part names stay with the first）'),
+            }),
+          )
+          .min(2)
+          .max(20),
+      })
+      .describe('把一项任务拆成两项或多项；第一部分保留原任务编号（split a task; the first part keeps its id）'),
+    z
+      .strictObject({
+        type: z.literal('merge-tasks'),
+        taskIds: z.array(ref).min(2).max(50).describe('同一标题下相邻的任务，按草稿顺序（adjacent, in order）'),
+        title: taskTitle
+          .optional()
+          .describe('默认以“；”连接各标题；完成时限取第一项写有时限的任务（default: the titles joined）'),
+        number: taskNumber.optional().describe('默认为第一项的序号（default: the first one’s）'),
+      })
+      .describe('合并相邻任务：单位和指标去重合并（merge adjacent tasks; units and targets united）'),
+    z
+      .strictObject({
+        type: z.literal('decide-group'),
+        name: unitName.describe('单位组的名称，如 各有关单位（the group’s name）'),
+        decision: z.enum(GROUP_DECISIONS).describe('keep 保留为单位组；map 映射到具体单位；drop 删除'),
+        units: z.array(unitName).max(50).optional().describe('map 时必填：代替它的具体单位（for map: the units）'),
+      })
+      .describe('决定单位组的处理方式（decide what a unit group becomes）'),
     z.strictObject({
       type: z.literal('set-plan'),
       title: z.string().trim().min(1).max(500).optional(),
@@ -223,7 +354,8 @@ export const draftEditSchema = z
   .meta({
     id: 'DraftEdit',
     description:
-      '一项草稿修改：重命名任务、设置单位、合并单位、修改/新增/删除指标、移动/删除任务、设置方案信息（one edit）',
+      '一项草稿修改：重命名任务、设置单位、合并单位、修改/新增/删除指标、新增/拆分/合并/移动/删除任务、处理单位组、' +
+      '设置方案信息（one edit）',
   });
 
 export type DraftEditBody = z.input<typeof draftEditSchema>;

@@ -10,6 +10,9 @@ export const unitSchema = z
     name: z.string().describe('方案中使用的简称，如 区文旅局（the short name plans use）'),
     fullName: z.string().nullable().describe('全称，如 金山区文化和旅游局'),
     kind: z.enum(UNIT_KINDS).describe('委办局、镇、街道、国企等（bureau, town, subdistrict, …）'),
+    isGroup: z
+      .boolean()
+      .describe('单位组，如 各区、县级市：方案以占位写法指代的一组单位（a group the plans name by a placeholder）'),
     aliases: z.array(z.string()).describe('文件中的其他写法，如 区经委（other names documents use）'),
   })
   .meta({ id: 'Unit', description: '单位（a unit）' });

@@ -19,6 +19,7 @@ import {
   type ResolvedUnits,
   type UnitClause,
 } from './units.ts';
+import { markUnitGroups } from './unit-groups.ts';
 import { bracketGroups } from './text.ts';
 
 const TAIL = /^(?:抄送|主题词|关键词)[:：]?|^.{0,30}(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$/;
@@ -457,7 +458,9 @@ export function parsePlan(text: string): PlanDraft {
     issuer: meta.issuer,
     date: meta.date,
     goals: parser.goals,
-    tasks: parser.tasks.sort((a, b) => a.source.start - b.source.start),
+    tasks: parser.tasks
+      .map((task) => ({ ...task, units: markUnitGroups(task.units) }))
+      .sort((a, b) => a.source.start - b.source.start),
     warnings: parser.warnings.sort((a, b) => a.at - b.at),
   };
 }

@@ -50,7 +50,13 @@ function parseArgs(args: readonly string[]): DemoArgs {
     const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined || value === '') throw new BadInput(`${flag} 需要一个值（${flag} needs a value）`);
     if (flag === '--until') {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+      const day = Date.parse(`${value}T00:00:00Z`);
+      // Date.parse rolls 2021-02-30 over to March: a date is one that comes back as written.
+      if (
+        !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+        Number.isNaN(day) ||
+        new Date(day).toISOString().slice(0, 10) !== value
+      ) {
         throw new BadInput(`--until 应为 YYYY-MM-DD 格式的日期，实际为 ${value}（--until: a date YYYY-MM-DD）`);
       }
       parsed.until = value;

@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCommand } from '../../src/cli/demo.ts';
 import { verifyAuditTrail } from '../../src/services/audit-verify.service.ts';
+import { createInitialAccounts } from '../../src/services/bootstrap.service.ts';
 import { summarizeDemoWorkspace, type DemoSummary } from '../../src/services/demo/demo-summary.ts';
 import {
   DEMO_WORKSPACE_NAME,
@@ -24,11 +25,11 @@ import { createTestDatabase, describeEachDatabase, type TestDatabase } from '../
 const BIN = join(import.meta.dirname, '../../bin/luoshi');
 const auth = testConfig().auth;
 const TIME_ZONE = 'Asia/Shanghai';
-// Long enough for every story (the close-outs of 2023), short enough for a test.
-const UNTIL = '2023-06-30';
-const SHORT = '2022-03-31';
+// Long enough for every story (the close-outs of summer 2022), short enough for a test.
+const UNTIL = '2022-09-30';
+const SHORT = '2021-09-30';
 
-/** A database as the server leaves it after its first start: the real workspace with the example plan. */
+/** A database as the server leaves it after its first start: the real workspace with the example plan, its accounts. */
 async function seedRealWorkspace(database: TestDatabase): Promise<string> {
   const seeded = await seedExampleWorkspace({
     db: database.db,
@@ -37,6 +38,7 @@ async function seedRealWorkspace(database: TestDatabase): Promise<string> {
     config: { timeZone: TIME_ZONE, host: '127.0.0.1', port: 0 },
   });
   if (seeded === null) throw new Error('the real workspace was not seeded');
+  await createInitialAccounts({ db: database.db, clock: () => new Date('2026-11-02T02:00:00Z') }, auth);
   return seeded.workspaceId;
 }
 
@@ -174,13 +176,25 @@ describeEachDatabase('luoshi demo: the demo workspace', (database, dialect) => {
 
 describeEachDatabase('luoshi demo: refusals', (database) => {
   it('refuses a database without a real workspace (the server never started)', async () => {
-    await expect(demoOn(database(), 1, SHORT)).rejects.toThrow(/^数据库中还没有正式工作区：请先启动一次服务/);
+    await expect(demoOn(database(), 1, SHORT)).rejects.toThrow(
+      /^数据库中还没有正式工作区或其初始账号：请先启动一次服务/,
+    );
     const rows = await database().db.selectFrom('workspaces').select('id').execute();
     expect(rows.filter((row) => row.id !== 'system')).toEqual([]);
   });
 
+  it('refuses a database whose real workspace has no account yet (its first accounts are still to come)', async () => {
+    await seedExampleWorkspace({
+      db: database().db,
+      clock: () => new Date('2026-11-02T02:00:00Z'),
+      log: { info() {} },
+      config: { timeZone: TIME_ZONE, host: '127.0.0.1', port: 0 },
+    });
+    await expect(demoOn(database(), 1, SHORT)).rejects.toThrow(/^数据库中还没有正式工作区/);
+  });
+
   it('refuses an --until before the plan was issued, writing nothing', async () => {
-    await seedRealWorkspace(database());
+    await createInitialAccounts({ db: database().db, clock: () => new Date('2026-11-02T02:00:00Z') }, auth);
     await expect(demoOn(database(), 1, '2021-05-31')).rejects.toThrow(/早于示例方案的印发日期 2021-06-02/);
     const demo = await database()
       .db.selectFrom('workspaces')

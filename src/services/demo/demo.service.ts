@@ -6,9 +6,9 @@
  * - Once per database. A second run finds the demo workspace and refuses (`DemoError`, one line): the audit trail
  *   is append-only and a workspace's events cannot be deleted, so it is never replaced in place. For a fresh demo,
  *   point DATABASE_URL at another database.
- * - Only beside a real workspace (the server started once): the first start seeds its workspace and creates the
- *   first accounts only while the database has no workspace and no account, and the demo's must not stand in for
- *   them.
+ * - Only beside a real workspace and its first accounts (the server started once): the first start seeds its
+ *   workspace and creates the first accounts only while the database has no workspace and no account, and the
+ *   demo's must not stand in for them.
  * - Everything through the services, each change with its audit event: the plan is uploaded, read by the importer,
  *   and confirmed; reports, readings, projects, milestones, notices, close-outs and comments are made by the demo
  *   accounts acting in turn. The one row the services cannot write is the workspace itself (no service creates
@@ -23,6 +23,7 @@ import type { AuthConfig } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { newId } from '../../db/ids.ts';
 import { countOtherWorkspaces, findWorkspaceByName, insertWorkspace } from '../../db/queries/demo.queries.ts';
+import { hasAnyUser } from '../../db/queries/user.queries.ts';
 import { endOfLocalDay, localDateOf, startOfLocalDay } from '../../domain/periods.ts';
 import type { ConfidenceCode } from '../../db/schema.ts';
 import { importDocument, type DocumentReader } from '../../importer/index.ts';
@@ -190,6 +191,9 @@ interface ReportCase {
   returned: boolean;
   /** The unit's approver has sent it back once. */
   sentBack: boolean;
+  /** The scripted escalation: no report, and no answer before 督办. */
+  readonly stubborn: boolean;
+  readonly periodCount: number;
 }
 
 /** The end of `until` in the time zone, refusing a date that is not one. */
@@ -257,10 +261,12 @@ export async function createDemoWorkspace(options: DemoOptions): Promise<DemoWor
         `（the demo workspace exists already; use another database for a fresh one）`,
     );
   }
-  if ((await countOtherWorkspaces(db, [SYSTEM_WORKSPACE_ID])) === 0) {
+  // The first start creates the real workspace and then its first accounts, each only while none exists: the demo's
+  // workspace and accounts must not be there first (the first accounts would never be made).
+  if ((await countOtherWorkspaces(db, [SYSTEM_WORKSPACE_ID])) === 0 || !(await hasAnyUser(db))) {
     throw new DemoError(
-      '数据库中还没有正式工作区：请先启动一次服务，再创建演示工作区' +
-        '（no workspace yet: start the server once, then create the demo workspace）',
+      '数据库中还没有正式工作区或其初始账号：请先启动一次服务，再创建演示工作区' +
+        '（no workspace or first accounts yet: start the server once, then create the demo workspace）',
     );
   }
   const end = endOfUntil(options.until, timeZone);
@@ -421,7 +427,7 @@ class Simulation {
     const endYear = plan.endYear ?? startYear + 4;
     const lastDay = `${endYear}-12-31`;
     const profiles = this.random.fork('profiles');
-    // Three tasks of the demo units finish early: the close-out stories of 2023 are theirs.
+    // Three tasks of the demo units finish early (mid-2022): the close-out stories are theirs.
     const early = new Set(
       profiles
         .shuffle(tasks.filter((task) => this.unitOf(task) !== null))
@@ -480,6 +486,8 @@ class Simulation {
 
     const periods = reportingPeriods(plan, this.timeline.end, this.cast.timeZone);
     const reportRandom = this.random.fork('reports');
+    // One unit lets its second report and the notices about it go until the supervisor's 督办 (every level shown).
+    const stubborn = reportRandom.pick(this.sims.filter((sim) => sim.unit !== null && sim.profile !== 'early'));
     for (const [index, period] of periods.entries()) {
       for (const sim of this.sims) {
         if (sim.unit === null) continue;
@@ -495,9 +503,10 @@ class Simulation {
             notice: null,
             returned: false,
             sentBack: false,
+            stubborn: sim === stubborn && index === 1,
+            periodCount: periods.length,
           },
           reportRandom,
-          periods.length,
         );
       }
       // Now and then a leader writes under a task (批示).
@@ -527,7 +536,7 @@ class Simulation {
     const plannedStart = plusDays(`${startYear}-07-01`, random.int(0, 150));
     const plannedEnd =
       sim.profile === 'early'
-        ? `${startYear + 1}-12-31`
+        ? `${startYear + 1}-06-30`
         : random.pick([`${startYear + 2}-12-31`, `${startYear + 3}-06-30`, `${startYear + 3}-12-31`, lastDay, lastDay]);
     sim.projectStart = Date.parse(plannedStart);
     sim.projectEnd = Date.parse(plannedEnd);
@@ -637,10 +646,10 @@ class Simulation {
 
   // ---- Reports ----
 
-  private startReport(c: ReportCase, random: DemoRandom, periodCount: number): void {
+  private startReport(c: ReportCase, random: DemoRandom): void {
     const lagging = c.sim.profile === 'lagging';
     const draw = random.next();
-    const missing = draw < (lagging ? 0.1 : 0.02);
+    const missing = c.stubborn || draw < (lagging ? 0.1 : 0.02);
     const late = !missing && draw < (lagging ? 0.35 : 0.1);
     // Whatever the unit does, the office looks three days after the due date for reports not in.
     this.timeline.schedule(c.dueAt.getTime() + 3 * DAY + HOUR, () => this.remindIfMissing(c, random));
@@ -648,7 +657,7 @@ class Simulation {
     const draftAt = late
       ? c.dueAt.getTime() + random.int(1, 20) * DAY + random.int(1, 8) * HOUR
       : c.dueAt.getTime() - random.int(5, 14) * DAY + random.int(1, 8) * HOUR;
-    this.timeline.schedule(draftAt, () => this.draftReport(c, random, periodCount));
+    this.timeline.schedule(draftAt, () => this.draftReport(c, random));
   }
 
   private readingsOf(c: ReportCase, random: DemoRandom, periodCount: number) {
@@ -690,9 +699,9 @@ class Simulation {
     };
   }
 
-  private async draftReport(c: ReportCase, random: DemoRandom, periodCount: number): Promise<void> {
-    if (c.sim.closed) return;
-    c.report = await saveReportDraft(this.ctx, c.unit.reporter.actor, this.reportFields(c, random, periodCount));
+  private async draftReport(c: ReportCase, random: DemoRandom): Promise<void> {
+    if (c.sim.closed || c.report !== null) return;
+    c.report = await saveReportDraft(this.ctx, c.unit.reporter.actor, this.reportFields(c, random, c.periodCount));
     this.timeline.after(random.int(2, 20) * HOUR, () => this.askApproval(c, random));
   }
 
@@ -788,9 +797,16 @@ class Simulation {
   private followNotice(c: ReportCase, random: DemoRandom): void {
     const notice = c.notice;
     if (notice === null) return;
-    const answers = random.chance(notice.level === 'remind' ? 0.6 : notice.level === 'urge' ? 0.6 : 1);
+    const answers = c.stubborn
+      ? notice.level === 'supervise'
+      : random.chance(notice.level === 'remind' ? 0.6 : notice.level === 'urge' ? 0.6 : 1);
     if (answers) {
-      void this.answerLater(notice, c.unit, random, random.int(1, 4));
+      const days = random.int(1, 4);
+      void this.answerLater(notice, c.unit, random, days);
+      // A report still missing often follows the answer, late; after a 督办 it always does.
+      if (c.report === null && (notice.level === 'supervise' || random.chance(0.5))) {
+        this.timeline.after((days + random.int(2, 6)) * DAY, () => this.draftReport(c, random));
+      }
       // A report that never comes: the office closes the answered notice after a fortnight.
       this.timeline.after(16 * DAY, () => this.closeIfActive(notice.id));
       return;
@@ -813,26 +829,26 @@ class Simulation {
   // ---- Close-outs ----
 
   /**
-   * Three stories in the year after the early tasks' projects end (one approved, one rejected then approved, one
+   * Three stories in the summer after the early tasks' projects end (one approved, one rejected then approved, one
    * approved then reopened), then the close-outs after the plan's end.
    */
   private planCloseOuts(startYear: number, endYear: number): void {
     const random = this.random.fork('close-outs');
     const [approved, rejected, reopened] = this.sims.filter((sim) => sim.profile === 'early');
-    const year = startYear + 2;
+    const year = startYear + 1;
     if (approved !== undefined) {
-      this.closeOutStory(approved, random, `${year}-01-09`, [{ decide: 'approve', after: 9 }]);
+      this.closeOutStory(approved, random, `${year}-07-08`, [{ decide: 'approve', after: 9 }]);
     }
     if (rejected !== undefined) {
-      this.closeOutStory(rejected, random, `${year}-01-11`, [
+      this.closeOutStory(rejected, random, `${year}-07-11`, [
         { decide: 'reject', after: 9 },
         { decide: 'approve', after: 12, requestAfter: 26 },
       ]);
     }
     if (reopened !== undefined) {
-      this.closeOutStory(reopened, random, `${year}-01-13`, [
+      this.closeOutStory(reopened, random, `${year}-07-13`, [
         { decide: 'approve', after: 17 },
-        { decide: 'reopen', after: 98 },
+        { decide: 'reopen', after: 45 },
       ]);
     }
     // After the plan's end, the units whose milestones are all done ask for close-out.

@@ -174,7 +174,7 @@ describeEachDatabase('luoshi demo: the demo workspace', (database, dialect) => {
   }, 300_000);
 });
 
-describeEachDatabase('luoshi demo: refusals', (database) => {
+describeEachDatabase('luoshi demo: refusals, and a run that stops on the first day', (database) => {
   it('refuses a database without a real workspace (the server never started)', async () => {
     await expect(demoOn(database(), 1, SHORT)).rejects.toThrow(
       /^数据库中还没有正式工作区或其初始账号：请先启动一次服务/,
@@ -202,6 +202,23 @@ describeEachDatabase('luoshi demo: refusals', (database) => {
       .where('name', '=', DEMO_WORKSPACE_NAME)
       .execute();
     expect(demo).toEqual([]);
+  });
+
+  it('stops at the end of --until: on the issue day, the plan and the accounts and nothing later', async () => {
+    const demo = await demoOn(database(), 1, '2021-06-02');
+    const summary = await summarizeDemoWorkspace(database().db, demo.workspaceId);
+    expect(summary.tasks).toBe(48);
+    expect(summary.users).toBe(15);
+    expect([summary.projects, summary.readings, summary.comments]).toEqual([0, 0, 0]);
+    expect(summary.reports).toEqual({});
+    const last = await database()
+      .db.selectFrom('audit_events')
+      .select('at')
+      .where('workspace_id', '=', demo.workspaceId)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    // The end of 2 June 2021 in Shanghai.
+    expect(last.at < '2021-06-02T16:00:00.000Z').toBe(true);
   });
 });
 

@@ -323,7 +323,7 @@ export async function createDemoWorkspace(options: DemoOptions): Promise<DemoWor
   };
 
   // The plan office imports the plan as an office would: upload, one edit (单位审核 on), confirm.
-  const office = await member('demo-office', '方案办公室（演示）', 'office', null);
+  const office = await member(`${DEMO_USER_PREFIX}office`, '方案办公室（演示）', 'office', null);
   const draft = await createPlanDraft(ctx, office.actor, {
     fileName: EXAMPLE_PLAN_FILE,
     bytes,
@@ -343,12 +343,22 @@ export async function createDemoWorkspace(options: DemoOptions): Promise<DemoWor
     const id = unitIds.get(name);
     if (id === undefined) continue;
     const unit = { id, name };
-    const reporter = await member(`demo-${code}-reporter`, `${name}填报员（演示）`, 'unit-reporter', unit);
-    const approver = await member(`demo-${code}-approver`, `${name}审核员（演示）`, 'unit-approver', unit);
+    const reporter = await member(
+      `${DEMO_USER_PREFIX}${code}-reporter`,
+      `${name}填报员（演示）`,
+      'unit-reporter',
+      unit,
+    );
+    const approver = await member(
+      `${DEMO_USER_PREFIX}${code}-approver`,
+      `${name}审核员（演示）`,
+      'unit-approver',
+      unit,
+    );
     units.set(id, { id, name, reporter, approver });
   }
-  const leader = await member('demo-leader', '领导小组（演示）', 'leader', null);
-  const supervisor = await member('demo-supervisor', '督查室（演示）', 'supervisor', null);
+  const leader = await member(`${DEMO_USER_PREFIX}leader`, '领导小组（演示）', 'leader', null);
+  const supervisor = await member(`${DEMO_USER_PREFIX}supervisor`, '督查室（演示）', 'supervisor', null);
   const accountsFile = options.dataDir === undefined ? null : await writeAccountsFile(options.dataDir, accounts);
 
   const simulation = new Simulation(ctx, timeline, random, {
@@ -450,7 +460,7 @@ class Simulation {
     }
 
     // A week after the confirmation: the office enters the baselines of the amounts (the counts start at zero).
-    this.timeline.advanceTo(new Date(this.timeline.now().getTime() + 7 * DAY));
+    const baselines: { target: PlanTarget; value: number }[] = [];
     const targetRandom = this.random.fork('targets');
     for (const target of targets) {
       const sim = this.sims.find((candidate) => candidate.task.id === target.taskId);
@@ -462,10 +472,7 @@ class Simulation {
       let begin = isRate ? 0 : decreasing ? round(goal * 1.4, isInteger) : 0;
       if (!isRate && !isInteger && !target.cumulative && goal > 0) {
         begin = round(goal * targetRandom.between(decreasing ? 1.3 : 0.35, decreasing ? 1.5 : 0.6), false);
-        await setTargetBaseline(this.ctx, this.office, target.id, target.version, {
-          value: begin,
-          period: String(startYear - 1),
-        });
+        baselines.push({ target, value: begin });
       }
       const lagging = sim.profile === 'lagging' || targetRandom.chance(0.2);
       sim.targets.push({
@@ -479,10 +486,20 @@ class Simulation {
       });
     }
 
-    // July: a project per task (a second for some), with milestones to the project's end.
-    this.timeline.advanceTo(this.local(`${startYear}-07-05`, 10));
+    this.timeline.after(7 * DAY, async () => {
+      for (const { target, value } of baselines) {
+        await setTargetBaseline(this.ctx, this.office, target.id, target.version, {
+          value,
+          period: String(startYear - 1),
+        });
+      }
+    });
+
+    // Before the first reports: a project per task (a second for some), with milestones to the project's end.
     const projectRandom = this.random.fork('projects');
-    for (const sim of this.sims) await this.planProjects(sim, projectRandom, startYear, lastDay);
+    this.timeline.after(18 * DAY + HOUR, async () => {
+      for (const sim of this.sims) await this.planProjects(sim, projectRandom, startYear, lastDay);
+    });
 
     const periods = reportingPeriods(plan, this.timeline.end, this.cast.timeZone);
     const reportRandom = this.random.fork('reports');
@@ -680,7 +697,8 @@ class Simulation {
     const sim = c.sim;
     const now = this.timeline.now().getTime();
     const span = Math.max(1, sim.projectEnd - sim.projectStart);
-    const elapsed = Math.min(1, Math.max(0, (now - sim.projectStart) / span));
+    // No project yet (a report before the break-down): just begun.
+    const elapsed = sim.projectEnd === 0 ? 0.05 : Math.min(1, Math.max(0, (now - sim.projectStart) / span));
     const pace = sim.profile === 'lagging' ? 0.8 : 1;
     sim.percent = Math.max(sim.percent, Math.min(100, Math.round(100 * elapsed * pace)));
     const confidence: ConfidenceCode =

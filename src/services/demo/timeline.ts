@@ -68,9 +68,4 @@ export class Timeline {
       await event.run();
     }
   }
-
-  /** Moves the clock (forward only) outside an event: the set-up steps before the time line plays. */
-  advanceTo(at: Date): void {
-    this.instant = Math.max(this.instant, at.getTime());
-  }
 }

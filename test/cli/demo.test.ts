@@ -82,6 +82,15 @@ describeEachDatabase('luoshi demo: the demo workspace', (database, dialect) => {
     // Created on the simulated clock: the plan's issue date, not the wall clock's.
     expect(row.created_at.slice(0, 10)).toBe('2021-06-02');
     expect(summary.tasks).toBe(48);
+    // The tasks' statuses are derived as of --until, ready for the war board.
+    const statuses = await database()
+      .db.selectFrom('tasks')
+      .select(['status', 'status_at'])
+      .where('workspace_id', '=', demo.workspaceId)
+      .execute();
+    expect(statuses.filter((task) => task.status === null)).toEqual([]);
+    expect(new Set(statuses.map((task) => task.status)).size).toBeGreaterThan(1);
+    expect(statuses.every((task) => (task.status_at ?? '') < '2022-09-30T16:00:00.000Z')).toBe(true);
     expect(demo.accounts.every((account) => account.username.startsWith('demo-'))).toBe(true);
     expect(new Set(demo.accounts.map((account) => account.role))).toEqual(
       new Set(['office', 'unit-reporter', 'unit-approver', 'leader', 'supervisor']),

@@ -51,6 +51,8 @@ import {
   type Report,
 } from '../report.service.ts';
 import { EXAMPLE_PLAN_FILE } from '../seed.service.ts';
+import { jobActor } from '../job-actor.ts';
+import { refreshQueuedStatuses } from '../status-refresh.service.ts';
 import { inTransaction } from '../transaction.ts';
 import { createAccount } from '../user.service.ts';
 import {
@@ -372,6 +374,14 @@ export async function createDemoWorkspace(options: DemoOptions): Promise<DemoWor
   });
   await simulation.prepare(tasks, await listPlanTargets(ctx, office.actor, planId));
   await timeline.play();
+  // The tasks' derived statuses as of --until, as the status worker would have left them (the server's jobs derive
+  // them again as of their own clock).
+  timeline.finish();
+  const jobs = jobActor(workspaceId);
+  for (let batch = 0; batch < 20; batch++) {
+    const run = await refreshQueuedStatuses(ctx, jobs);
+    if (run.taken === 0 || run.failures.length > 0) break;
+  }
   return { workspaceId, planId, accounts, accountsFile };
 }
 

@@ -61,6 +61,11 @@ export class Timeline {
     return this.schedule(this.instant + ms, run);
   }
 
+  /** Moves the clock to the end, once every event has run: what is derived afterwards is as of --until. */
+  finish(): void {
+    this.instant = Math.max(this.instant, this.end.getTime());
+  }
+
   /** Runs the events in order until none is left. */
   async play(): Promise<void> {
     for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {

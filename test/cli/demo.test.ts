@@ -183,52 +183,76 @@ describeEachDatabase('luoshi demo: the demo workspace', (database, dialect) => {
   }, 300_000);
 });
 
-describeEachDatabase('luoshi demo: refusals, and a run that stops on the first day', (database) => {
-  it('refuses a database without a real workspace (the server never started)', async () => {
-    await expect(demoOn(database(), 1, SHORT)).rejects.toThrow(
-      /^数据库中还没有正式工作区或其初始账号：请先启动一次服务/,
-    );
-    const rows = await database().db.selectFrom('workspaces').select('id').execute();
-    expect(rows.filter((row) => row.id !== 'system')).toEqual([]);
-  });
+describeEachDatabase('luoshi demo: refusals, and a run that stops on the first day', (_database, dialect) => {
+  /** Each test its own database, as the server left it at the given step. */
+  async function withDatabase(
+    step: 'empty' | 'workspace' | 'accounts',
+    test: (database: TestDatabase) => Promise<void>,
+  ): Promise<void> {
+    const database = await createTestDatabase(dialect);
+    try {
+      if (step !== 'empty') {
+        await seedExampleWorkspace({
+          db: database.db,
+          clock: () => new Date('2026-11-02T02:00:00Z'),
+          log: { info() {} },
+          config: { timeZone: TIME_ZONE, host: '127.0.0.1', port: 0 },
+        });
+      }
+      if (step === 'accounts') {
+        await createInitialAccounts({ db: database.db, clock: () => new Date('2026-11-02T02:00:00Z') }, auth);
+      }
+      await test(database);
+    } finally {
+      await database.dispose();
+    }
+  }
 
-  it('refuses a database whose real workspace has no account yet (its first accounts are still to come)', async () => {
-    await seedExampleWorkspace({
-      db: database().db,
-      clock: () => new Date('2026-11-02T02:00:00Z'),
-      log: { info() {} },
-      config: { timeZone: TIME_ZONE, host: '127.0.0.1', port: 0 },
-    });
-    await expect(demoOn(database(), 1, SHORT)).rejects.toThrow(/^数据库中还没有正式工作区/);
-  });
+  const demoWorkspaces = (database: TestDatabase) =>
+    database.db.selectFrom('workspaces').select('id').where('name', '=', DEMO_WORKSPACE_NAME).execute();
 
-  it('refuses an --until before the plan was issued, writing nothing', async () => {
-    await createInitialAccounts({ db: database().db, clock: () => new Date('2026-11-02T02:00:00Z') }, auth);
-    await expect(demoOn(database(), 1, '2021-05-31')).rejects.toThrow(/早于示例方案的印发日期 2021-06-02/);
-    const demo = await database()
-      .db.selectFrom('workspaces')
-      .select('id')
-      .where('name', '=', DEMO_WORKSPACE_NAME)
-      .execute();
-    expect(demo).toEqual([]);
-  });
+  it('refuses a database without a real workspace (the server never started)', () =>
+    withDatabase('empty', async (database) => {
+      await expect(demoOn(database, 1, SHORT)).rejects.toThrow(
+        /^数据库中还没有正式工作区或其初始账号：请先启动一次服务/,
+      );
+      const rows = await database.db.selectFrom('workspaces').select('id').execute();
+      expect(rows.filter((row) => row.id !== 'system')).toEqual([]);
+    }));
 
-  it('stops at the end of --until: on the issue day, the plan and the accounts and nothing later', async () => {
-    const demo = await demoOn(database(), 1, '2021-06-02');
-    const summary = await summarizeDemoWorkspace(database().db, demo.workspaceId);
-    expect(summary.tasks).toBe(48);
-    expect(summary.users).toBe(15);
-    expect([summary.projects, summary.readings, summary.comments]).toEqual([0, 0, 0]);
-    expect(summary.reports).toEqual({});
-    const last = await database()
-      .db.selectFrom('audit_events')
-      .select('at')
-      .where('workspace_id', '=', demo.workspaceId)
-      .orderBy('seq', 'desc')
-      .executeTakeFirstOrThrow();
-    // The end of 2 June 2021 in Shanghai.
-    expect(last.at < '2021-06-02T16:00:00.000Z').toBe(true);
-  });
+  it('refuses a database whose real workspace has no account yet (its first accounts are still to come)', () =>
+    withDatabase('workspace', async (database) => {
+      await expect(demoOn(database, 1, SHORT)).rejects.toThrow(/^数据库中还没有正式工作区或其初始账号/);
+      expect(await demoWorkspaces(database)).toEqual([]);
+    }));
+
+  it('refuses an --until before the plan was issued, writing nothing', () =>
+    withDatabase('accounts', async (database) => {
+      await expect(demoOn(database, 1, '2021-05-31')).rejects.toThrow(/早于示例方案的印发日期 2021-06-02/);
+      expect(await demoWorkspaces(database)).toEqual([]);
+    }));
+
+  it(
+    'stops at the end of --until: on the issue day, the plan and the accounts and nothing later',
+    () =>
+      withDatabase('accounts', async (database) => {
+        const demo = await demoOn(database, 1, '2021-06-02');
+        const summary = await summarizeDemoWorkspace(database.db, demo.workspaceId);
+        expect(summary.tasks).toBe(48);
+        expect(summary.users).toBe(15);
+        expect([summary.projects, summary.readings, summary.comments]).toEqual([0, 0, 0]);
+        expect(summary.reports).toEqual({});
+        const last = await database.db
+          .selectFrom('audit_events')
+          .select('at')
+          .where('workspace_id', '=', demo.workspaceId)
+          .orderBy('seq', 'desc')
+          .executeTakeFirstOrThrow();
+        // The end of 2 June 2021 in Shanghai.
+        expect(last.at < '2021-06-02T16:00:00.000Z').toBe(true);
+      }),
+    120_000,
+  );
 });
 
 interface Run {

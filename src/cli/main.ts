@@ -8,12 +8,14 @@ import { ConfigError, getConfig } from '../config.ts';
 import { DEFAULT_MAX_BYTES, DocumentReader, importDocumentInWorker, isImportError } from '../importer/index.ts';
 import { ADMIN_USAGE, adminCommand } from './admin.ts';
 import { AUDIT_USAGE, auditCommand } from './audit.ts';
+import { DEMO_USAGE, demoCommand } from './demo.ts';
 import { formatLedger } from './ledger.ts';
 
 const USAGE = `用法 usage:
   luoshi parse FILE [--json] [--max-mb N]   解析方案文件（md、txt、docx、pdf），打印任务台账或 JSON
 ${AUDIT_USAGE}
-${ADMIN_USAGE}`;
+${ADMIN_USAGE}
+${DEMO_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -23,6 +25,7 @@ export async function main(args: string[]): Promise<number> {
     if (command === 'parse') return await parse(rest);
     if (command === 'audit') return await auditCommand(rest);
     if (command === 'admin') return await adminCommand(rest);
+    if (command === 'demo') return await demoCommand(rest);
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;

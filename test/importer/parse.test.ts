@@ -66,4 +66,28 @@ describe('parsePlan', () => {
       '**（1）推进甲项目建设。**加快进度。\n\n— 2 —\n\n（牵头单位：区发改委）',
     );
   });
+
+  it('reads worded numbers (行动1：, ——任务2：) as headings and tasks, with the number as written', () => {
+    const draft = parsePlan(
+      HEAD +
+        '一、提升服务\n行动1：优化办事流程\n——任务1：推行一网通办\n。整合各类办事入口。\n' +
+        '——任务2：压缩审批时限\n。精简材料。\n行动2：加强队伍建设\n——任务3：开展业务培训\n。每年组织轮训。\n',
+    );
+    expect(draft.tasks.map((t) => [t.number, t.title, t.path])).toEqual([
+      ['任务1', '推行一网通办', ['一、提升服务', '行动1：优化办事流程']],
+      ['任务2', '压缩审批时限', ['一、提升服务', '行动1：优化办事流程']],
+      ['任务3', '开展业务培训', ['一、提升服务', '行动2：加强队伍建设']],
+    ]);
+    // Running text that counts tasks is not a heading.
+    expect(parsePlan(HEAD + '一、任务\n（一）推进甲。\n任务3项已完成。\n（二）推进乙。\n').tasks).toHaveLength(2);
+  });
+
+  it('takes a task that only mentions a framing word (保障) for a task, and 组织保障 for a framing section', () => {
+    const draft = parsePlan(
+      HEAD +
+        '一、主要任务\n（一）加强重点人群住房保障。扩大供给。\n（二）完善社区养老服务设施。新建站点。\n' +
+        '二、保障措施\n（一）加强组织保障。成立专班。\n（二）强化资金保障。统筹资金。\n',
+    );
+    expect(draft.tasks.map((t) => t.title)).toEqual(['加强重点人群住房保障', '完善社区养老服务设施']);
+  });
 });

@@ -24,6 +24,15 @@ import { bracketGroups } from './text.ts';
 const TAIL = /^(?:抄送|主题词|关键词)[:：]?|^.{0,30}(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$/;
 const GOAL_SECTION = /目标|主要指标/;
 const NOT_TASK_SECTION = /总体要求|指导思想|基本原则|工作原则|目标|保障|组织实施|工作要求|附则|背景|现状|形势|意义/;
+const FRAMING_END = /(?:要求|指导思想|原则|目标|保障措施|组织保障|工作保障|组织实施|附则|背景|现状|形势|意义)$/;
+
+/**
+ * A framing section's heading (保障措施, 总体要求, 组织保障): short, or ending in the framing word. A task that
+ * only mentions one of the words ("加强全市旧住房改造规划资源保障工作的力度") is not one.
+ */
+function isFramingTitle(title: string): boolean {
+  return NOT_TASK_SECTION.test(title) && (title.length <= 8 || FRAMING_END.test(title));
+}
 const BULLET = /^(?:——|—|●|■|◆|•|·)/;
 const DUE_ONLY = /^(?:\d{4}\s*年|\d{1,2}\s*月|年底|年末|年内|月底|全年|长期|持续|常态化|每年).{0,14}$/;
 
@@ -283,7 +292,7 @@ function isGoalSection(node: PlanNode): boolean {
 }
 
 function inFramingSection(node: PlanNode): boolean {
-  for (let n: PlanNode | null = node; n?.line; n = n.parent) if (NOT_TASK_SECTION.test(nodeTitle(n))) return true;
+  for (let n: PlanNode | null = node; n?.line; n = n.parent) if (isFramingTitle(nodeTitle(n))) return true;
   return false;
 }
 
@@ -352,7 +361,7 @@ function nodeTitle(node: PlanNode): string {
 }
 
 function label(node: PlanNode): string {
-  return `${node.marker?.raw ?? ''}${nodeTitle(node)}`;
+  return `${node.marker?.raw ?? ''}${node.marker?.suffix ?? ''}${nodeTitle(node)}`;
 }
 
 /** Where unit clauses and deadline-only brackets stand in a text, in order. */
@@ -426,7 +435,7 @@ function cutTail(lines: Line[]): Line[] {
 function leavesWithoutUnits(root: PlanNode): PlanNode[] {
   const out: PlanNode[] = [];
   const walk = (node: PlanNode, framing: boolean) => {
-    const here = framing || (node.line !== null && NOT_TASK_SECTION.test(nodeTitle(node)));
+    const here = framing || (node.line !== null && isFramingTitle(nodeTitle(node)));
     if (node.children.length === 0 && node.line && !here) out.push(node);
     for (const child of node.children) walk(child, here);
   };

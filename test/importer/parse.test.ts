@@ -90,4 +90,19 @@ describe('parsePlan', () => {
     );
     expect(draft.tasks.map((t) => t.title)).toEqual(['加强重点人群住房保障', '完善社区养老服务设施']);
   });
+
+  it('reads metadata behind a collector’s front matter: the issued title, the first signatory, not 发布单位', () => {
+    const draft = parsePlan(
+      '---\n文号: 某发改〔2025〕3号\n发布单位: 某市数据局\n---\n\n# 关于印发某市数据共享行动方案的通知\n' +
+        '各区：\n根据《国家数据共享条例》，现将《某市数据共享行动方案》印发给你们。\n' +
+        '某市发展和改革委员会某市财政局\n某市大数据中心\n2025年4月8日\n某市数据共享行动方案\n' +
+        '一、主要任务\n（一）建设共享平台。（市大数据中心负责）\n',
+    );
+    expect(draft).toMatchObject({ title: '某市数据共享行动方案', issuer: '某市发展和改革委员会', date: '2025-04-08' });
+    // With no signature in the text, the front matter's 发布单位 is the last resort.
+    const unsigned = parsePlan(
+      '---\n发布单位: 某区人民政府办公室\n---\n某区停车治理方案\n一、任务\n（一）增设泊位。（区交通委负责）\n',
+    );
+    expect(unsigned.issuer).toBe('某区人民政府办公室');
+  });
 });

@@ -7,6 +7,7 @@ import type { GoalDraft, ParseWarning, PlanDraft, TaskDraft, Target } from '../.
 import { stripLinePrefix, toLines, type Line } from './lines.ts';
 import { readMetadata } from './metadata.ts';
 import { buildTree, nodeEnd, type PlanNode } from './structure.ts';
+import { findFlatTables, type FlatTable } from './flat-tables.ts';
 import { indicatorTargets, tablesIn, taskColumns, type Table } from './tables.ts';
 import { findTargets, type FoundTarget } from './targets.ts';
 import {
@@ -45,7 +46,7 @@ class PlanParser {
   readonly warnings: ParseWarning[] = [];
   readonly tasks: TaskDraft[] = [];
   readonly goals: GoalDraft[] = [];
-  private readonly firstListedAt: number;
+  readonly firstListedAt: number;
 
   /** `planYear`: the year of a yearly plan (2024年工作要点), which "全年" and "年底前" refer to. */
   constructor(
@@ -56,7 +57,7 @@ class PlanParser {
   }
 
   /** Whether the first-listed-leads note holds at a point of the text (it holds from where it is written on). */
-  private firstListedAtLine(line: Line): boolean {
+  firstListedAtLine(line: Line): boolean {
     return this.firstListedAt >= 0 && this.firstListedAt <= line.end;
   }
 
@@ -209,6 +210,36 @@ class PlanParser {
       };
       const due = cell(columns.due) || (merged ? above?.due : resolved.due);
       if (due) task.due = due;
+      if (!units) this.warn('task-without-units', `任务 ${task.number}${task.title} 未写责任单位`, row.start);
+      this.tasks.push(task);
+    }
+  }
+
+  /** The rows of a task table flattened one cell per line: merged unit and short-name cells hold down their run. */
+  flatTableTasks(table: FlatTable): void {
+    let above: ResolvedUnits | null = null;
+    let kind: string | null = null;
+    let groups: string[] = [];
+    for (const row of table.rows) {
+      if (row.groups.join() !== groups.join()) kind = null;
+      groups = row.groups;
+      kind = row.kind ?? kind;
+      const role = table.responsibleOnly ? 'responsible' : 'lead';
+      const clauses: UnitClause[] = [{ ...emptyClause(), [role]: row.lead, support: row.support }];
+      const units: ResolvedUnits | null = row.unitsMerged
+        ? above
+        : resolveUnits(clauses, this.firstListedAt >= 0 && this.firstListedAt <= row.start);
+      if (!row.unitsMerged) above = units;
+      const title = table.kindIsTitle && row.kind ? row.kind : titleOf(row.task, null);
+      const task: TaskDraft = {
+        number: row.number,
+        path: [...groups, ...(!table.kindIsTitle && kind ? [kind] : [])],
+        title,
+        units: { lead: units?.lead ?? [], support: units?.support ?? [] },
+        targets: this.targets(withoutClauses(row.task), row.start, row.due ? this.yearOfDue(row.due) : null),
+        source: { start: row.start, end: row.end },
+      };
+      if (row.due) task.due = row.due;
       if (!units) this.warn('task-without-units', `任务 ${task.number}${task.title} 未写责任单位`, row.start);
       this.tasks.push(task);
     }
@@ -449,10 +480,15 @@ function leavesWithoutUnits(root: PlanNode): PlanNode[] {
  */
 export function parsePlan(text: string): PlanDraft {
   const meta = readMetadata(text);
-  const lines = cutTail(toLines(text).filter((l) => l.start >= meta.bodyStart));
-  const parser = new PlanParser(lines, planYearOf(meta.title));
+  const allLines = cutTail(toLines(text).filter((l) => l.start >= meta.bodyStart));
+  const parser = new PlanParser(allLines, planYearOf(meta.title));
+  // Tables flattened one cell per line are read apart: their cells would otherwise pass for headings and text.
+  const flatTables = allLines.some((l) => l.flat) ? findFlatTables(allLines) : [];
+  const taken = new Set(flatTables.flatMap((t) => [...t.lines]));
+  const lines = taken.size > 0 ? allLines.filter((_, i) => !taken.has(i)) : allLines;
   const root = buildTree(lines, parser.warnings);
   parser.visit(root, { path: [], inherited: null });
+  for (const table of flatTables) parser.flatTableTasks(table);
   if (parser.tasks.length === 0) {
     const leaves = leavesWithoutUnits(root);
     if (leaves.length >= 2) for (const leaf of leaves) parser.nodeTask(leaf, pathOf(leaf), null);

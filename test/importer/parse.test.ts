@@ -105,4 +105,14 @@ describe('parsePlan', () => {
     );
     expect(unsigned.issuer).toBe('某区人民政府办公室');
   });
+
+  it('takes no task from a 职责分工 section headed by unit names, nor from the steps of a 管控流程', () => {
+    const draft = parsePlan(
+      HEAD +
+        '一、重点任务\n（一）建设雨水花园。新建5处。\n（二）改造透水铺装。逐步推进。\n' +
+        '二、管控流程\n（一）立项阶段\n审查方案。\n（二）验收阶段\n组织验收。\n' +
+        '三、职责分工\n（一）区住建委\n负责统筹。\n（二）区财政局\n负责资金保障。\n',
+    );
+    expect(draft.tasks.map((t) => t.title)).toEqual(['建设雨水花园', '改造透水铺装']);
+  });
 });

@@ -82,7 +82,7 @@ function headerAt(lines: Line[], i: number): Header | null {
 }
 
 const isUnitItem = (name: string): boolean =>
-  name.length >= 2 && name.length <= 30 && !/[。：:；;“”"]/.test(name) && (UNIT_END.test(name) || /^各/.test(name));
+  name.length >= 2 && name.length <= 30 && !/[。：:；;]/.test(name) && (UNIT_END.test(name) || /^各/.test(name));
 
 /** A cell that names units only ("区建设管理委、区水务局、", "各街镇（园区）"). */
 function isUnitLine(text: string): boolean {

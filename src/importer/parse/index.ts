@@ -26,12 +26,16 @@ const TAIL = /^(?:抄送|主题词|关键词)[:：]?|^.{0,30}(?:19|20)\d{2}\s*�
 const GOAL_SECTION = /目标|主要指标/;
 const NOT_TASK_SECTION = /总体要求|指导思想|基本原则|工作原则|目标|保障|组织实施|工作要求|附则|背景|现状|形势|意义/;
 const FRAMING_END = /(?:要求|指导思想|原则|目标|保障措施|组织保障|工作保障|组织实施|附则|背景|现状|形势|意义)$/;
+// 职责分工 (headings that are unit names, over standing duties) and 管控流程 (the steps of a procedure) frame the
+// work as well: their items are not tasks unless they carry a unit clause.
+const DUTIES_OR_PROCEDURE = /(?:职责分工|工作职责|部门职责|各方职责|管控流程|管理流程|工作流程)$/;
 
 /**
  * A framing section's heading (保障措施, 总体要求, 组织保障): short, or ending in the framing word. A task that
  * only mentions one of the words ("加强全市旧住房改造规划资源保障工作的力度") is not one.
  */
 function isFramingTitle(title: string): boolean {
+  if (DUTIES_OR_PROCEDURE.test(title)) return true;
   return NOT_TASK_SECTION.test(title) && (title.length <= 8 || FRAMING_END.test(title));
 }
 const BULLET = /^(?:——|—|●|■|◆|•|·)/;

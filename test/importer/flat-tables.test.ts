@@ -100,4 +100,22 @@ describe('flattened task tables', () => {
     );
     expect(draft.tasks.map((t) => t.title)).toEqual(['推进甲', '推进乙']);
   });
+
+  it('titles a row by its task cell up to the first 。, a colon inside it kept', () => {
+    const table = [
+      '序号',
+      '工作任务',
+      '责任单位',
+      '1',
+      '滨江片区：推进岸线贯通。完成步道建设。',
+      '区建管委',
+      '2',
+      '推进老街更新',
+      '区规划局',
+    ];
+    expect(parsePlan(HEAD + table.join('\n')).tasks.map((t) => t.title)).toEqual([
+      '滨江片区：推进岸线贯通',
+      '推进老街更新',
+    ]);
+  });
 });

@@ -61,6 +61,9 @@ describe('unit clauses', () => {
   it('keeps groups such as 各区、县级市 whole', () => {
     expect(splitUnitList('市工信局、各区、县级市人民政府')).toEqual(['市工信局', '各区、县级市人民政府']);
     expect(splitUnitList('各镇、区发改委')).toEqual(['各镇', '区发改委']);
+    // An open tail is not a unit.
+    expect(splitUnitList('区财政局、区水务局等有关部门和单位')).toEqual(['区财政局', '区水务局']);
+    expect(splitUnitList('区民政局等相关部门，各街道')).toEqual(['区民政局', '各街道']);
     // A compound group (各街镇) is complete: what follows is a unit of its own.
     expect(splitUnitList('区水务局、各街镇、开发区')).toEqual(['区水务局', '各街镇', '开发区']);
   });

@@ -234,7 +234,8 @@ class PlanParser {
         ? above
         : resolveUnits(clauses, this.firstListedAt >= 0 && this.firstListedAt <= row.start);
       if (!row.unitsMerged) above = units;
-      const title = table.kindIsTitle && row.kind ? row.kind : titleOf(row.task, null);
+      // A table's task cell is its title up to the first 。, whole when it has none (a colon inside it stays).
+      const title = table.kindIsTitle && row.kind ? row.kind : cellTitle(row.task);
       const task: TaskDraft = {
         number: row.number,
         path: [...groups, ...(!table.kindIsTitle && kind ? [kind] : [])],
@@ -438,6 +439,11 @@ export function titleOf(text: string, bold: string | null): string {
   const colon = title.search(/[：:]/);
   if (colon >= 4 && colon <= 30 && title.length - colon > 8) title = title.slice(0, colon);
   return title.replace(/[。；，、：:;,.！？\s]+$/, '').trim();
+}
+
+function cellTitle(text: string): string {
+  const stop = text.search(/[。！？]/);
+  return (stop < 0 ? text : text.slice(0, stop)).replace(/[。；，、：:;,.！？\s]+$/, '').trim();
 }
 
 /**

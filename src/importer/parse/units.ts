@@ -45,7 +45,8 @@ export function splitUnitList(text: string): string[] {
       s
         .replace(/\s+/g, '')
         .replace(/^(?:由|请|和|及)/, '')
-        .replace(/(?:等(?:单位|部门)?|等)$/, ''),
+        // An open tail (A、B等有关部门和单位) is not a unit: what the list leaves open is for the review.
+        .replace(/等(?:其他|其它)?(?:相关|有关)?(?:部门|单位|机构)?(?:和|及)?(?:单位|部门)?$/, ''),
     )
     .filter((s) => s !== '');
   const out: string[] = [];

@@ -118,4 +118,24 @@ describe('flattened task tables', () => {
       '推进老街更新',
     ]);
   });
+
+  it('reads the first of two task-like columns (事项 | 工作措施) as the name of the work, and a row above 1 as a group', () => {
+    const table = [
+      '序号',
+      '事项',
+      '工作措施',
+      '责任单位',
+      '推进绿色出行示范',
+      '1',
+      '“绿色+公交”工程',
+      '更新新能源公交车300辆。',
+      '巴士集团',
+      '2',
+      '建设公交专用道20公里。',
+    ];
+    expect(parsePlan(HEAD + table.join('\n')).tasks.map((t) => [t.title, t.path, t.units.lead])).toEqual([
+      ['更新新能源公交车300辆', ['推进绿色出行示范', '“绿色+公交”工程'], ['巴士集团']],
+      ['建设公交专用道20公里', ['推进绿色出行示范', '“绿色+公交”工程'], ['巴士集团']],
+    ]);
+  });
 });

@@ -75,6 +75,11 @@ function headerAt(lines: Line[], i: number): Header | null {
     columns.push(kind);
     names.add(line.text);
   }
+  // Two task-like columns (事项 | 工作措施): the first names the work, the last states it.
+  const lastTask = columns.lastIndexOf('task');
+  columns.forEach((c, k) => {
+    if (c === 'task' && k !== lastTask) columns[k] = 'kind';
+  });
   const has = (k: ColumnKind) => columns.includes(k);
   if (columns[0] === undefined || !has('number') || !has('task') || !has('lead') || columns.length < 3) return null;
   if (columns.filter((c) => c === 'number').length > 1) return null;
@@ -143,8 +148,9 @@ function readRows(lines: Line[], header: Header, headerStart: number): FlatTable
   if (lines[i]?.text !== '1') return { responsibleOnly: true, kindIsTitle: false, rows: [], lines: new Set() };
   for (const [k, p] of preamble.entries()) {
     taken.add(header.end + k);
-    if (isGroupLine(p.text)) groups = [p.text];
-    else if (kindBefore && isShort(p.text)) pendingKind = p.text;
+    // A row across the whole table above the first number groups the rows (推进实施…示范工程).
+    if (kindBefore && isShort(p.text) && !isGroupLine(p.text)) pendingKind = p.text;
+    else groups = [p.text];
   }
   while (i < lines.length && lines[i]?.text === String(expected)) {
     const numberLine = lines[i] as Line;

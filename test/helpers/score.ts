@@ -33,6 +33,10 @@ export interface Gold {
 
 export interface Score {
   taskF1: number;
+  /** Share of the parsed tasks that align with a gold task (1 when none was parsed and none is in the gold). */
+  taskPrecision: number;
+  /** Share of the gold tasks found. */
+  taskRecall: number;
   titles: number;
   paths: number;
   units: number;
@@ -208,6 +212,8 @@ export function scorePlan(gold: Gold, parsed: PlanDraft): Score {
   for (const k of metaKeys) if (!metaOk.includes(k)) misses.push(`metadata ${k}: ${parsed[k]} (gold ${gold[k]})`);
   return {
     taskF1: f1(partner.size, g.length - partner.size, p.length - aligned.size),
+    taskPrecision: p.length ? aligned.size / p.length : g.length ? 0 : 1,
+    taskRecall: share(partner.size),
     titles: share(titles),
     paths: share(paths),
     units: share(units),

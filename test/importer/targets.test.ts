@@ -31,6 +31,13 @@ describe('findTargets', () => {
     expect(brief(text)).toEqual([{ value, unit, comparator, deadline }]);
   });
 
+  it('still reads an area share, a count and an 以上 target beside those traps', () => {
+    expect(brief('到2030年，建成区面积40%以上达到标准，新建口袋公园12座。').map((t) => [t.value, t.unit])).toEqual([
+      [40, '%'],
+      [12, '座'],
+    ]);
+  });
+
   it('gives every target of a sentence its deadline, and a later sentence its own', () => {
     const found = brief('到2023年，新增企业25家，产值达到50亿元。到2025年，新增企业45家。');
     expect(found.map((t) => t.deadline)).toEqual(['2023', '2023', '2025']);
@@ -65,6 +72,14 @@ describe('findTargets', () => {
     ['tiers named in one breath', '形成以“百亿级市级特色产业、五十亿级区级特色产业、十亿级特色微园”的梯度产业体系。'],
     ['a denominator', '每10万人口拥有博物馆数量稳步提升。'],
     ['a chapter number', '按照第3条规定执行。'],
+    ['a status already reached', '全区已累计完成约2600亩复垦任务。'],
+    ['a named planning concept', '深化“10分钟便民服务圈”建设，打造20分钟通勤圈。'],
+    ['a zone’s area in a bracket', '推进东湖片区（6.15平方公里）和西城片区建设。'],
+    ['a described area', '示范区范围东至环河路，面积约3.4平方公里。'],
+    ['a radius planned around', '消除800米服务半径盲区。'],
+    ['a refund rate', '符合条件的企业可返还其上年度缴纳失业保险费的60%。'],
+    ['a duration a rule counts by', '补缴期限按9个月计算。'],
+    ['an eligibility threshold', '对吸纳残疾人达到职工总数15%以上的企业给予支持。'],
   ])('ignores %s', (_what, text) => {
     expect(brief(text)).toEqual([]);
   });

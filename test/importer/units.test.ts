@@ -21,6 +21,14 @@ describe('unit clauses', () => {
     ['（区民政局会同区财政局负责）', ['区民政局'], ['区财政局']],
     ['（2023年6月底前完成，牵头单位：区商务委）', ['区商务委'], []],
     ['（牵头单位：区\n经委、区投资促进办)', ['区经委', '区投资促进办'], []],
+    // 组织落实 beside a lead supports; without any lead it leads.
+    ['（市交通委牵头负责，市公安局、各区政府组织落实）', ['市交通委'], ['市公安局', '各区政府']],
+    ['（市水务局、各区政府组织落实）', ['市水务局', '各区政府'], []],
+    // The two parts parted by 、 instead of ，.
+    ['（市卫健委牵头负责、市民政局、各区政府组织落实）', ['市卫健委'], ['市民政局', '各区政府']],
+    // 按职责分工负责落实 answers for a share, as a 责任单位 does: lead beside a unit that only 组织落实.
+    ['（市商务委、市财政局按职责分工负责落实，各区政府组织落实）', ['市商务委', '市财政局'], ['各区政府']],
+    ['（市科委牵头负责、市经信委按职责牵头负责，各区政府组织落实）', ['市科委', '市经信委'], ['各区政府']],
   ])('%s', (text, lead, support) => {
     expect(unitsOf(text.replace('\n', ''))).toEqual({ lead, support });
   });
@@ -53,6 +61,11 @@ describe('unit clauses', () => {
   it('keeps groups such as 各区、县级市 whole', () => {
     expect(splitUnitList('市工信局、各区、县级市人民政府')).toEqual(['市工信局', '各区、县级市人民政府']);
     expect(splitUnitList('各镇、区发改委')).toEqual(['各镇', '区发改委']);
+    // An open tail is not a unit.
+    expect(splitUnitList('区财政局、区水务局等有关部门和单位')).toEqual(['区财政局', '区水务局']);
+    expect(splitUnitList('区民政局等相关部门，各街道')).toEqual(['区民政局', '各街道']);
+    // A compound group (各街镇) is complete: what follows is a unit of its own.
+    expect(splitUnitList('区水务局、各街镇、开发区')).toEqual(['区水务局', '各街镇', '开发区']);
   });
 
   it('reads units written on a line of their own', () => {

@@ -7,6 +7,7 @@ import type { GoalDraft, ParseWarning, PlanDraft, TaskDraft, Target } from '../.
 import { stripLinePrefix, toLines, type Line } from './lines.ts';
 import { readMetadata } from './metadata.ts';
 import { buildTree, nodeEnd, type PlanNode } from './structure.ts';
+import { findFlatTables, type FlatTable } from './flat-tables.ts';
 import { indicatorTargets, tablesIn, taskColumns, type Table } from './tables.ts';
 import { findTargets, type FoundTarget } from './targets.ts';
 import {
@@ -25,6 +26,19 @@ import { bracketGroups } from './text.ts';
 const TAIL = /^(?:抄送|主题词|关键词)[:：]?|^.{0,30}(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$/;
 const GOAL_SECTION = /目标|主要指标/;
 const NOT_TASK_SECTION = /总体要求|指导思想|基本原则|工作原则|目标|保障|组织实施|工作要求|附则|背景|现状|形势|意义/;
+const FRAMING_END = /(?:要求|指导思想|原则|目标|保障措施|组织保障|工作保障|组织实施|附则|背景|现状|形势|意义)$/;
+// 职责分工 (headings that are unit names, over standing duties) and 管控流程 (the steps of a procedure) frame the
+// work as well: their items are not tasks unless they carry a unit clause.
+const DUTIES_OR_PROCEDURE = /(?:职责分工|工作职责|部门职责|各方职责|管控流程|管理流程|工作流程)$/;
+
+/**
+ * A framing section's heading (保障措施, 总体要求, 组织保障): short, or ending in the framing word. A task that
+ * only mentions one of the words ("加强全市旧住房改造规划资源保障工作的力度") is not one.
+ */
+function isFramingTitle(title: string): boolean {
+  if (DUTIES_OR_PROCEDURE.test(title)) return true;
+  return NOT_TASK_SECTION.test(title) && (title.length <= 8 || FRAMING_END.test(title));
+}
 const BULLET = /^(?:——|—|●|■|◆|•|·)/;
 const DUE_ONLY = /^(?:\d{4}\s*年|\d{1,2}\s*月|年底|年末|年内|月底|全年|长期|持续|常态化|每年).{0,14}$/;
 
@@ -37,7 +51,7 @@ class PlanParser {
   readonly warnings: ParseWarning[] = [];
   readonly tasks: TaskDraft[] = [];
   readonly goals: GoalDraft[] = [];
-  private readonly firstListedAt: number;
+  readonly firstListedAt: number;
 
   /** `planYear`: the year of a yearly plan (2024年工作要点), which "全年" and "年底前" refer to. */
   constructor(
@@ -48,7 +62,7 @@ class PlanParser {
   }
 
   /** Whether the first-listed-leads note holds at a point of the text (it holds from where it is written on). */
-  private firstListedAtLine(line: Line): boolean {
+  firstListedAtLine(line: Line): boolean {
     return this.firstListedAt >= 0 && this.firstListedAt <= line.end;
   }
 
@@ -206,6 +220,37 @@ class PlanParser {
     }
   }
 
+  /** The rows of a task table flattened one cell per line: merged unit and short-name cells hold down their run. */
+  flatTableTasks(table: FlatTable): void {
+    let above: ResolvedUnits | null = null;
+    let kind: string | null = null;
+    let groups: string[] = [];
+    for (const row of table.rows) {
+      if (row.groups.join() !== groups.join()) kind = null;
+      groups = row.groups;
+      kind = row.kind ?? kind;
+      const role = table.responsibleOnly ? 'responsible' : 'lead';
+      const clauses: UnitClause[] = [{ ...emptyClause(), [role]: row.lead, support: row.support }];
+      const units: ResolvedUnits | null = row.unitsMerged
+        ? above
+        : resolveUnits(clauses, this.firstListedAt >= 0 && this.firstListedAt <= row.start);
+      if (!row.unitsMerged) above = units;
+      // A table's task cell is its title up to the first 。, whole when it has none (a colon inside it stays).
+      const title = table.kindIsTitle && row.kind ? row.kind : cellTitle(row.task);
+      const task: TaskDraft = {
+        number: row.number,
+        path: [...groups, ...(!table.kindIsTitle && kind ? [kind] : [])],
+        title,
+        units: { lead: units?.lead ?? [], support: units?.support ?? [] },
+        targets: this.targets(withoutClauses(row.task), row.start, row.due ? this.yearOfDue(row.due) : null),
+        source: { start: row.start, end: row.end },
+      };
+      if (row.due) task.due = row.due;
+      if (!units) this.warn('task-without-units', `任务 ${task.number}${task.title} 未写责任单位`, row.start);
+      this.tasks.push(task);
+    }
+  }
+
   /** Targets written outside any task: goal sections, 专栏 boxes, a heading's own paragraph. */
   untaskedTargets(node: PlanNode, heading: string, prose: Line[]): void {
     const title = node.line ? nodeTitle(node) : '总体目标';
@@ -284,7 +329,7 @@ function isGoalSection(node: PlanNode): boolean {
 }
 
 function inFramingSection(node: PlanNode): boolean {
-  for (let n: PlanNode | null = node; n?.line; n = n.parent) if (NOT_TASK_SECTION.test(nodeTitle(n))) return true;
+  for (let n: PlanNode | null = node; n?.line; n = n.parent) if (isFramingTitle(nodeTitle(n))) return true;
   return false;
 }
 
@@ -353,7 +398,7 @@ function nodeTitle(node: PlanNode): string {
 }
 
 function label(node: PlanNode): string {
-  return `${node.marker?.raw ?? ''}${nodeTitle(node)}`;
+  return `${node.marker?.raw ?? ''}${node.marker?.suffix ?? ''}${nodeTitle(node)}`;
 }
 
 /** Where unit clauses and deadline-only brackets stand in a text, in order. */
@@ -397,6 +442,11 @@ export function titleOf(text: string, bold: string | null): string {
   return title.replace(/[。；，、：:;,.！？\s]+$/, '').trim();
 }
 
+function cellTitle(text: string): string {
+  const stop = text.search(/[。！？]/);
+  return (stop < 0 ? text : text.slice(0, stop)).replace(/[。；，、：:;,.！？\s]+$/, '').trim();
+}
+
 /**
  * The text before the first unit or deadline bracket, as a title must be one run of the written text: in
  * "推进甲（牵头单位：A）加快乙", the title ends at the bracket. Brackets that open the text are passed over.
@@ -427,7 +477,7 @@ function cutTail(lines: Line[]): Line[] {
 function leavesWithoutUnits(root: PlanNode): PlanNode[] {
   const out: PlanNode[] = [];
   const walk = (node: PlanNode, framing: boolean) => {
-    const here = framing || (node.line !== null && NOT_TASK_SECTION.test(nodeTitle(node)));
+    const here = framing || (node.line !== null && isFramingTitle(nodeTitle(node)));
     if (node.children.length === 0 && node.line && !here) out.push(node);
     for (const child of node.children) walk(child, here);
   };
@@ -441,10 +491,15 @@ function leavesWithoutUnits(root: PlanNode): PlanNode[] {
  */
 export function parsePlan(text: string): PlanDraft {
   const meta = readMetadata(text);
-  const lines = cutTail(toLines(text).filter((l) => l.start >= meta.bodyStart));
-  const parser = new PlanParser(lines, planYearOf(meta.title));
+  const allLines = cutTail(toLines(text).filter((l) => l.start >= meta.bodyStart));
+  const parser = new PlanParser(allLines, planYearOf(meta.title));
+  // Tables flattened one cell per line are read apart: their cells would otherwise pass for headings and text.
+  const flatTables = allLines.some((l) => l.flat) ? findFlatTables(allLines) : [];
+  const taken = new Set(flatTables.flatMap((t) => [...t.lines]));
+  const lines = taken.size > 0 ? allLines.filter((_, i) => !taken.has(i)) : allLines;
   const root = buildTree(lines, parser.warnings);
   parser.visit(root, { path: [], inherited: null });
+  for (const table of flatTables) parser.flatTableTasks(table);
   if (parser.tasks.length === 0) {
     const leaves = leavesWithoutUnits(root);
     if (leaves.length >= 2) for (const leaf of leaves) parser.nodeTask(leaf, pathOf(leaf), null);

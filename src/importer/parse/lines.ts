@@ -6,6 +6,13 @@
 import { readMarker } from './markers.ts';
 import { openBracketDepth, squeezeSpaces } from './text.ts';
 import { LABEL_LINE } from './units.ts';
+import { findFlatTables } from './flat-tables.ts';
+
+/** Indexes of the lines that flattened tables take. */
+function flatTableLines(lines: PhysicalLine[]): Set<number> {
+  if (!lines.some((l) => l.text === '序号' || l.text === '编号')) return new Set();
+  return new Set(findFlatTables(lines).flatMap((t) => [...t.lines]));
+}
 
 export interface Line {
   /** Cleaned text: no Markdown marks, no space between CJK characters. */
@@ -19,6 +26,8 @@ export interface Line {
   emphasized: boolean;
   /** Cells of a table row (Markdown pipes or tab-separated columns); null for a prose line. */
   cells: string[] | null;
+  /** True for a cell of a table flattened one cell per line (flat-tables.ts): never joined to its neighbours. */
+  flat?: true;
 }
 
 interface PhysicalLine extends Line {
@@ -28,6 +37,8 @@ interface PhysicalLine extends Line {
   depth: number;
   /** Display width of the last physical line joined in. */
   width: number;
+  /** A bare number on a line of its own: a page number, or a row number of a flattened table. */
+  bareNumber?: true;
 }
 
 const PAGE_RULE = /^(?:-{3,}|\*{3,}|_{3,}|={3,}|\f+)$/;
@@ -42,7 +53,24 @@ const BULLET = /^(?:——|—|-|·|•|●|■|◆)/;
 
 /** Splits text into logical lines. */
 export function toLines(input: string): Line[] {
-  const lines = physicalLines(input);
+  const physical = physicalLines(input);
+  // A table flattened one cell per line keeps its lines as they are: its row numbers are not page numbers, and
+  // its cells are not a heading and its wrap. Elsewhere a bare number is a page number.
+  const flat = flatTableLines(physical);
+  const lines: PhysicalLine[] = [];
+  let breakBefore = false;
+  for (const [i, line] of physical.entries()) {
+    if (flat.has(i)) {
+      line.flat = true;
+      lines.push(line);
+    } else if (line.bareNumber) {
+      breakBefore = true;
+    } else {
+      if (breakBefore) line.breakBefore = true;
+      breakBefore = false;
+      lines.push(line);
+    }
+  }
   return joinBrokenLines(lines, wrapWidth(lines));
 }
 
@@ -105,7 +133,12 @@ function cleanLine(raw: string, start: number, end: number): PhysicalLine | 'ski
   let text = (hasFormFeed ? raw.replace(/\f/g, ' ') : raw).trim();
   if (text === '') return hasFormFeed ? 'page' : 'skip';
   // Separators and page numbers are short: test only short lines.
-  if (text.length <= 24 && (PAGE_RULE.test(raw.trim()) || PAGE_NUMBER.test(text))) return 'page';
+  if (text.length <= 24 && (PAGE_RULE.test(raw.trim()) || PAGE_NUMBER.test(text))) {
+    if (!/^\d{1,3}$/.test(text)) return 'page';
+    const line = physical(text, start, end, null, false, null);
+    line.bareNumber = true;
+    return line;
+  }
   let emphasized = false;
   const prefix = '#>-*+'.includes(text[0] ?? '') ? MD_PREFIX.exec(text) : null;
   if (prefix) {
@@ -213,7 +246,7 @@ function endsStatement(text: string): boolean {
 }
 
 function shouldJoin(a: PhysicalLine, b: PhysicalLine, fullWidth: number | null): boolean {
-  if (a.cells || b.cells || readMarker(b.text)) return false;
+  if (a.cells || b.cells || a.flat || b.flat || readMarker(b.text)) return false;
   if (a.depth > 0) return true;
   if (LABEL_LINE.test(b.text) || BULLET.test(b.text) || /^(?:专栏|附件|抄送)/.test(b.text)) return false;
   if (endsStatement(a.text)) return false;

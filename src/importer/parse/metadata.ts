@@ -24,6 +24,9 @@ const PLAN_WORDS = /方案|计划|意见|规划|纲要|措施|办法|要点|细�
 const DATE = /^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/;
 const CN_DATE = /^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日/;
 const HEAD_LINES = 60;
+const ISSUED_TITLE = /(?:印发|转发)《([^《》]+)》|《([^《》]+)》(?:印发|转发)/;
+/** A collector's front matter line ("发布单位: …", "文号: …"): not the document's own text. */
+const FRONT_MATTER = /^[\u4e00-\u9fa5]{2,6}\s*[:：]\s*\S/;
 
 function rawLines(input: string, limit: number): RawLine[] {
   const out: RawLine[] = [];
@@ -83,8 +86,16 @@ export function readMetadata(input: string): Metadata {
     }
   }
 
-  const notice = front.find((l) => /印发|转发|关于/.test(l.text) && /《.+》/.test(l.text));
-  let title = notice ? (/《(.+?)》/.exec(notice.text)?.[1] ?? null) : null;
+  // The quoted title the notice issues ("关于印发《X》的通知", "现将《X》印发给你们"), before any other it cites.
+  const issued = front
+    .map((l) => ({ line: l, m: ISSUED_TITLE.exec(l.text) }))
+    .find((x): x is { line: RawLine; m: RegExpExecArray } => x.m !== null);
+  const notice = issued?.line ?? front.find((l) => /印发|转发|关于/.test(l.text) && /《.+》/.test(l.text));
+  let title = issued
+    ? (issued.m[1] ?? issued.m[2] ?? null)
+    : notice
+      ? (/《(.+?)》/.exec(notice.text)?.[1] ?? null)
+      : null;
   title = title ? title.replace(/\s+/g, '') : null;
   let bodyStart = 0;
   const titleLine = front.findIndex(
@@ -143,11 +154,46 @@ export function readMetadata(input: string): Metadata {
   }
 
   let issuer: string | null = null;
-  const header = front.slice(0, 4).find((l) => ISSUER_END.test(l.text.replace(/文件$/, '')) && l.text.length <= 40);
+  // The head stops at the addressees' line ("各区："): what follows is the notice and its signature.
+  const own = front.filter((l) => !FRONT_MATTER.test(l.text));
+  const addressees = own.findIndex((l) => /[：:]$/.test(l.text));
+  const header = own
+    .slice(0, addressees < 0 ? 4 : Math.min(4, addressees))
+    .find((l) => ISSUER_END.test(l.text.replace(/文件$/, '')) && l.text.length <= 40);
   if (header) issuer = header.text.replace(/文件$/, '').trim();
-  const signature = dateIndex > 0 ? front[dateIndex - 1] : undefined;
-  if (!issuer && signature && ISSUER_END.test(signature.text) && signature.text.length <= 40) issuer = signature.text;
-  if (!issuer && notice) issuer = /^(.+?)关于/.exec(notice.text)?.[1] ?? null;
+  if (!issuer && dateIndex > 0) issuer = signatureAbove(front, dateIndex);
+  if (!issuer && notice) issuer = /^(?:标题\s*[:：]\s*)?(.+?)关于/.exec(notice.text)?.[1] ?? null;
+  // Last, a collector's 发布单位: it may name the publishing office rather than the body that signs.
+  if (!issuer)
+    issuer = front.map((l) => /^发布(?:单位|机关|机构)\s*[:：]\s*(.+)$/.exec(l.text)?.[1]).find(Boolean) ?? null;
 
   return { title, docNumber, issuer, date, bodyStart };
+}
+
+/**
+ * The signing body written above the date: for a joint issue the signature block runs over several lines, and its
+ * first-listed body leads ("甲区发展和改革委员会甲区建设和管理委员会" / … / date → 甲区发展和改革委员会).
+ */
+function signatureAbove(front: RawLine[], dateIndex: number): string | null {
+  let top = -1;
+  for (let i = dateIndex - 1; i >= 0; i--) {
+    const text = front[i]?.text ?? '';
+    // A signature line is a bare name: no sentence punctuation, no date, no collector's field.
+    if (
+      text.length > 60 ||
+      FRONT_MATTER.test(text) ||
+      /[。：:，,；！？]|\d/.test(text) ||
+      (PLAN_WORDS.test(text) && !ISSUER_END.test(text))
+    )
+      break;
+    if (ISSUER_END.test(text)) top = i;
+  }
+  const first = top >= 0 ? front[top]?.text : undefined;
+  if (!first) return null;
+  // Two bodies written on one line: the second starts with the same place name as the first.
+  const place = first.slice(0, 2);
+  for (let at = first.indexOf(place, 4); at > 0; at = first.indexOf(place, at + 1)) {
+    if (ISSUER_END.test(first.slice(0, at))) return first.slice(0, at);
+  }
+  return first.length <= 40 && ISSUER_END.test(first) ? first : null;
 }

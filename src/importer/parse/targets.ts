@@ -121,7 +121,15 @@ const NUMBER = /\d+(?:\.\d+)?/g;
 const SCALE = /(\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*(万亿|亿)元?级/g;
 const AIM = /打造|建成|建设|形成|培育|发展|壮大|成为|迈向|冲刺|突破|跻身|达到|做大|做强/;
 const PLAN_PARTS = /^(?:重点|主要)?(?:任务|方面)/;
-const SUBSIDY = /补贴|补助|奖励|资助|奖补|贴息|扶持资金|最高/;
+const SUBSIDY = /补贴|补助|奖励|资助|奖补|贴息|扶持资金|最高|返还|退还|减免/;
+// "已完成25平方公里", "已累计完成约4000亩": what has been done is a status, not a promise.
+const STATUS = /已(?:经)?(?:累计)?(?:完成|建成|实现|达到|形成|创建|开展|有)/;
+// "15分钟社区生活圈", "30分钟通勤圈": a planning concept named by a time, not a time to meet.
+const NAMED_CIRCLE = /^[^，。；、]{0,6}圈/;
+// "500米服务半径": a radius that plans around, not a quantity to reach.
+const RADIUS = /^(?:的)?(?:服务|覆盖)?半径/;
+// "对…达到职工人数25%以上的企业": the threshold that makes a body eligible, not a promise.
+const ELIGIBLE = /^[^，。；]{0,8}的(?:企业|单位|项目|个人|家庭|人员|用户|主体|建筑|地块)/;
 
 const COMPARATOR_WORDS: [string, Comparator][] = [
   ['不超过', '<='],
@@ -397,7 +405,8 @@ function targetsInSentence(sentence: string, options: TargetOptions): FoundTarge
     if (consumed.has(c)) continue;
     if (insideEnclosure(sentence, c.at, '《', '》') || insideEnclosure(sentence, c.at, '〔', '〕')) continue;
     const clause = clauseAround(sentence, c.at, c.end);
-    if (SUBSIDY.test(clause.text)) continue;
+    if (SUBSIDY.test(clause.text) || STATUS.test(clause.text)) continue;
+    if (isPolicyParameter(sentence, c, clause)) continue;
     // "对投资超过1亿元的项目给予奖励": a threshold of eligibility for a subsidy, not a promise.
     if (sentence[c.end] === '的' && SUBSIDY.test(sentence)) continue;
     if (insideEnclosure(sentence, c.at, '“', '”') && /[+＋]/.test(quoted(sentence, c.at))) continue;
@@ -436,6 +445,23 @@ function targetsInSentence(sentence: string, options: TargetOptions): FoundTarge
     out.push(target);
   }
   return out;
+}
+
+/**
+ * Quantities a plan states as a rule's parameter or a description rather than a result to reach: the area a
+ * bracket gives a named zone (远香湖南（4.73平方公里）, 面积约8.6平方公里), a named planning concept (15分钟社区生活圈),
+ * a radius, a duration a rule counts by (按6个月), an eligibility threshold (对…达到25%以上的企业).
+ */
+function isPolicyParameter(sentence: string, c: Candidate, clause: { text: string; start: number }): boolean {
+  const before = sentence[c.at - 1] ?? '';
+  const after = sentence.slice(c.end);
+  if (/[（(]/.test(before) && /^\s*[）)]/.test(after)) return true;
+  if (/面积(?:约|为)$|按$/.test(sentence.slice(Math.max(clause.start, c.at - 4), c.at))) return true;
+  if (DURATION.test(c.unit) && NAMED_CIRCLE.test(after)) return true;
+  if (RADIUS.test(after)) return true;
+  // An eligibility threshold: a clause opened by 对/凡/符合 naming the bodies that reach the figure.
+  const tail = after.replace(/^\s*(?:及)?(?:以上|以下)/, '');
+  return ELIGIBLE.test(tail) && /^(?:对于|对|凡|符合)/.test(clause.text);
 }
 
 /** A scale class counts in a task's aim, not where a sentence only names tiers (百亿级、五十亿级、十亿级). */

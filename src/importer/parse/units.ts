@@ -45,14 +45,16 @@ export function splitUnitList(text: string): string[] {
       s
         .replace(/\s+/g, '')
         .replace(/^(?:由|请|和|及)/, '')
-        .replace(/(?:等(?:单位|部门)?|等)$/, ''),
+        // An open tail (A、B等有关部门和单位) is not a unit: what the list leaves open is for the review.
+        .replace(/等(?:其他|其它)?(?:相关|有关)?(?:部门|单位|机构)?(?:和|及)?(?:单位|部门)?$/, ''),
     )
     .filter((s) => s !== '');
   const out: string[] = [];
   for (const item of items) {
     const previous = out[out.length - 1];
     // "各区、县级市", "各市、县（市、区）人民政府": a group named by kinds of place, written as one phrase.
-    if (previous?.startsWith('各') && GROUP_TAIL.test(item)) {
+    // Only after a bare kind of place (各区, 各市): 各街镇、开发区 names two groups.
+    if (previous !== undefined && GROUP_HEAD.test(previous) && GROUP_TAIL.test(item)) {
       out[out.length - 1] = `${previous}、${item}`;
       continue;
     }
@@ -61,6 +63,7 @@ export function splitUnitList(text: string): string[] {
   return out;
 }
 
+const GROUP_HEAD = /^各(?:省|市|县|区|州|盟|旗)$/;
 const GROUP_TAIL =
   /^(?:县级市|县|市|区|镇|乡|乡镇|街道|开发区|园区)(?:[（(][^）)]*[）)])?(?:人民政府|政府|管委会|办事处)?$/;
 
@@ -96,6 +99,8 @@ function segments(content: string): string[] {
   return (
     content
       .split(/[；;]/)
+      // "A牵头负责、B、C组织落实": a verb form closed by 、 instead of ，.
+      .flatMap((part) => part.split(/(?<=牵头负责|牵头|负责|配合|参与|组织落实|指导)、/))
       .flatMap((part) => part.split(/[，,](?=[^，,、：:]{1,12}?(?:单位|部门|时限|时间)\s*[:：])/))
       // "牵头单位：A 配合单位：B": labels parted only by a space, which cleaning took away.
       .flatMap((part) =>
@@ -162,11 +167,13 @@ function readVerbForm(segment: string): [Role, string[]][] | null {
   const s = segment.replace(/\s+/g, '');
   const together = /^(.+?)(?:会同|联合|协调)(.+?)(?:共同)?(?:负责|推进|落实|实施)?$/.exec(s);
   const forms: [RegExp, Role][] = [
-    [/^(.+?)(?:牵头负责|牵头落实|牵头推进|牵头)$/, 'lead'],
+    [/^(.+?)(?:按职责(?:分工)?)?(?:牵头负责|牵头落实|牵头推进|牵头)$/, 'lead'],
     [/^(.+?)(?:共同参与|配合|参与|协同|协助|协办|支持)$/, 'support'],
     [/^(.+?)(?:指导)$/, 'secondary'],
-    [/^(.+?)按职责(?:分工)?(?:负责|落实|推进|指导|配合|参与)?$/, 'secondary'],
-    [/^(.+?)(?:抓好落实|抓落实|具体落实|组织实施)$/, 'secondary'],
+    // "A、B按职责分工负责落实": each answers for its own share, as a 责任单位 list does.
+    [/^(.+?)按职责(?:分工)?(?:负责落实|负责推进|牵头负责)$/, 'responsible'],
+    [/^(.+?)按职责(?:分工)?(?:组织)?(?:负责|落实|推进|指导|配合|参与)?$/, 'secondary'],
+    [/^(.+?)(?:抓好落实|抓落实|具体落实|组织实施|组织落实|组织推进)$/, 'secondary'],
     [/^(.+?)(?:分别负责|具体负责|负责|落实|实施)$/, 'responsible'],
   ];
   if (together && !/牵头/.test(s)) {

@@ -12,7 +12,7 @@ import { StrictMode, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './app/app';
-import { cspNonce } from './app/csp';
+import { cspNonce, nonceScriptStyles } from './app/csp';
 import { LangProvider, useLang } from './app/i18n';
 import { createQueryClient } from './app/query-client';
 import './app/global.css';
@@ -35,6 +35,7 @@ const FONT_FAMILY = [
 ].join(', ');
 
 const nonce = cspNonce();
+if (nonce !== undefined) nonceScriptStyles(nonce);
 const queryClient = createQueryClient();
 
 function Localized({ children }: { children: ReactNode }) {
@@ -44,8 +45,17 @@ function Localized({ children }: { children: ReactNode }) {
     <ConfigProvider
       locale={lang === 'zh' ? zhCN : enUS}
       csp={nonce === undefined ? undefined : { nonce }}
-      // Ant Design's primary blue darkened a step, so that white text on it passes WCAG AA contrast.
-      theme={{ token: { fontFamily: FONT_FAMILY, colorPrimary: '#1456c8', colorLink: '#1456c8' } }}
+      // Ant Design's primary blue and its grey secondary text darkened a step, to pass WCAG AA contrast.
+      theme={{
+        token: {
+          fontFamily: FONT_FAMILY,
+          colorPrimary: '#1456c8',
+          colorLink: '#1456c8',
+          colorTextDescription: 'rgba(0, 0, 0, 0.65)',
+          colorTextTertiary: 'rgba(0, 0, 0, 0.65)',
+          colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+        },
+      }}
     >
       <AntApp>{children}</AntApp>
     </ConfigProvider>

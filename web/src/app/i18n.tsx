@@ -24,15 +24,24 @@ function storedLang(): Lang {
 
 /**
  * The side of an API message in the given language: the API writes `中文（English）`, the English in the last
- * full-width brackets (the Chinese may hold brackets of its own). A message without them is shown as it is.
+ * full-width brackets (the Chinese may hold brackets of its own), and joins several such messages with `；` (the
+ * password policy's problems). A message not in this form is shown as it is.
  *
  * @example
  * localizeMessage('用户名或密码错误（wrong user name or password）', 'en'); // 'wrong user name or password'
+ * localizeMessage('至少 8 个字符（at least 8 characters）；不得是常见密码（not a common password）', 'zh');
+ * // '至少 8 个字符；不得是常见密码'
  */
 export function localizeMessage(message: string, lang: Lang): string {
+  const parts = message.split('；').map((part) => splitBilingual(part.trim()));
+  if (parts.some((part) => part === null)) return splitBilingual(message)?.[lang] ?? message;
+  return parts.map((part) => part?.[lang]).join(lang === 'zh' ? '；' : '; ');
+}
+
+function splitBilingual(message: string): Bilingual | null {
   const open = message.lastIndexOf('（');
-  if (open <= 0 || !message.endsWith('）')) return message;
-  return lang === 'zh' ? message.slice(0, open) : message.slice(open + 1, -1);
+  if (open <= 0 || !message.endsWith('）')) return null;
+  return { zh: message.slice(0, open), en: message.slice(open + 1, -1) };
 }
 
 interface LangContextValue {

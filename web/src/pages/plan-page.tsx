@@ -108,6 +108,9 @@ function groupKeys(rows: readonly TreeRow[]): string[] {
   return rows.flatMap((row) => (row.kind === 'task' ? [] : [row.key, ...groupKeys(row.children ?? [])]));
 }
 
+/** The columns' widths added up: the table fits beside the menu at 1366 px and scrolls inside itself below that. */
+const TABLE_WIDTH = 1070;
+
 export default function PlanPage() {
   const { planId = '' } = useParams();
   const plan = useQuery({
@@ -173,7 +176,7 @@ function TaskTree({ tasks }: { tasks: readonly PlanTask[] }) {
     {
       title: t({ zh: '任务', en: 'Task' }),
       key: 'title',
-      width: 560,
+      width: 470,
       render: (_value, row) =>
         row.kind === 'task' ? (
           <span className="task-title">{row.title}</span>
@@ -193,19 +196,19 @@ function TaskTree({ tasks }: { tasks: readonly PlanTask[] }) {
     {
       title: t({ zh: '配合单位', en: 'Support units' }),
       key: 'support',
-      width: 200,
+      width: 170,
       render: (_value, row) => row.task?.units.support.map((unit) => unit.name).join('、') ?? '',
     },
     {
       title: t({ zh: '完成期限', en: 'Due' }),
       key: 'due',
-      width: 140,
+      width: 130,
       render: (_value, row) => (row.task === undefined ? '' : formatDate(row.task.dueOn, lang)),
     },
     {
       title: t({ zh: '状态', en: 'State' }),
       key: 'status',
-      width: 110,
+      width: 100,
       render: (_value, row) => {
         if (row.task === undefined) return null;
         const { status } = row.task;
@@ -279,7 +282,7 @@ function TaskTree({ tasks }: { tasks: readonly PlanTask[] }) {
         columns={columns}
         dataSource={tree}
         pagination={false}
-        scroll={{ x: 1200, y: 600 }}
+        scroll={{ x: TABLE_WIDTH, y: 600 }}
         rowClassName={(row) => `row-${row.kind}`}
         expandable={{
           expandedRowKeys: expanded,

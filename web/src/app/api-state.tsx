@@ -1,14 +1,10 @@
 /**
- * How a page shows an API call's state, in one place: a spinner while it loads; for a refusal, the no-access page
- * (403: 无权访问, never the content) or the not-found page (404); for any other failure the API's own message in the
- * current language.
+ * How a page shows an API call's state: a spinner while it loads, and a failure as the API's own message in the
+ * current language (web/src/app/query-result.tsx adds the refusal pages).
  */
-import type { UseQueryResult } from '@tanstack/react-query';
 import { Alert, Flex, Spin } from 'antd';
-import type { ReactNode } from 'react';
 import { ApiError } from '../api/client';
 import { localizeMessage, useLang } from './i18n';
-import { ForbiddenPage, NotFoundPage } from '../pages/status-pages';
 
 /** An error's message as the user should read it: the API's envelope message in the current language. */
 export function useErrorMessage(): (error: unknown) => string {
@@ -31,17 +27,4 @@ export function Loading() {
       <Spin description={t({ zh: '加载中…', en: 'Loading…' })} />
     </Flex>
   );
-}
-
-export function QueryResult<T>({ query, children }: { query: UseQueryResult<T>; children: (data: T) => ReactNode }) {
-  if (query.isPending) return <Loading />;
-  if (query.isError) {
-    const { error } = query;
-    if (error instanceof ApiError && error.status === 403 && error.code !== 'password-change-required') {
-      return <ForbiddenPage />;
-    }
-    if (error instanceof ApiError && error.status === 404) return <NotFoundPage />;
-    return <ErrorAlert error={error} />;
-  }
-  return <>{children(query.data)}</>;
 }

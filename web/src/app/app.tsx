@@ -3,20 +3,20 @@
  * first page stays small. A signed-in session is needed for everything but /login; a session whose password must
  * change sees only the password form.
  */
-import { Result } from 'antd';
+import { Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { ErrorAlert, Loading } from './api-state';
 import { useLang } from './i18n';
 import { canReadPlans } from './roles';
 import { useSession } from './session';
-import { AppShell } from '../shell/app-shell';
-import { NotFoundPage } from '../pages/status-pages';
 
 const LoginPage = lazy(() => import('../pages/login-page'));
 const ChangePasswordPage = lazy(() => import('../pages/change-password-page'));
 const PlansPage = lazy(() => import('../pages/plans-page'));
 const PlanPage = lazy(() => import('../pages/plan-page'));
+const AppShell = lazy(() => import('../shell/app-shell'));
+const NotFoundPage = lazy(() => import('../pages/status-pages').then((module) => ({ default: module.NotFoundPage })));
 
 function SignedIn() {
   const session = useSession();
@@ -44,10 +44,9 @@ function Home() {
 function Welcome({ name }: { name: string }) {
   const { t } = useLang();
   return (
-    <Result
-      status="info"
-      title={<h1 className="status-title">{t({ zh: `欢迎，${name}`, en: `Welcome, ${name}` })}</h1>}
-    />
+    <Typography.Title level={1} className="page-title">
+      {t({ zh: `欢迎，${name}`, en: `Welcome, ${name}` })}
+    </Typography.Title>
   );
 }
 

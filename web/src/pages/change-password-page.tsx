@@ -9,7 +9,7 @@ import { api, unwrap } from '../api/client';
 import { useErrorMessage } from '../app/api-state';
 import { useLang } from '../app/i18n';
 import { SESSION_KEY, useSetSession, type Session } from '../app/session';
-import { LanguageSwitch } from '../shell/app-shell';
+import { LanguageSwitch } from '../shell/language-switch';
 
 interface PasswordFields {
   current: string;

@@ -10,7 +10,7 @@ import { safeNext } from '../app/format';
 import { useErrorMessage } from '../app/api-state';
 import { useLang } from '../app/i18n';
 import { useSetSession } from '../app/session';
-import { LanguageSwitch } from '../shell/app-shell';
+import { LanguageSwitch } from '../shell/language-switch';
 
 interface SignInFields {
   username: string;

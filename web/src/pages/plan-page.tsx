@@ -11,7 +11,7 @@ import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client';
-import { QueryResult } from '../app/api-state';
+import { QueryResult } from '../app/query-result';
 import { formatDate } from '../app/format';
 import { useLang } from '../app/i18n';
 import { NOT_COMPUTED, TASK_STATUS_VIEW, type TaskStatus } from '../app/task-status';

@@ -4,7 +4,7 @@ import { Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client';
-import { QueryResult } from '../app/api-state';
+import { QueryResult } from '../app/query-result';
 import { formatDate } from '../app/format';
 import { useLang } from '../app/i18n';
 

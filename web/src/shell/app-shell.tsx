@@ -3,34 +3,19 @@
  * the side menu by role, and the page. On a narrow screen the menu folds away behind its trigger.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Button, Flex, Layout, Menu, Segmented, Typography } from 'antd';
+import { Button, Flex, Layout, Menu, Typography } from 'antd';
 import { Suspense, useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
 import { Loading } from '../app/api-state';
-import { useLang, type Lang } from '../app/i18n';
+import { useLang } from '../app/i18n';
+import { LanguageSwitch } from './language-switch';
 import { canReadPlans, ROLE_NAMES } from '../app/roles';
 import { useSetSession, type Session } from '../app/session';
 
 const { Header, Sider, Content } = Layout;
 
-export function LanguageSwitch() {
-  const { lang, setLang, t } = useLang();
-  return (
-    <Segmented<Lang>
-      size="small"
-      aria-label={t({ zh: '界面语言', en: 'Language' })}
-      value={lang}
-      onChange={setLang}
-      options={[
-        { value: 'zh', label: '中文' },
-        { value: 'en', label: 'English' },
-      ]}
-    />
-  );
-}
-
-export function AppShell({ session }: { session: Session }) {
+export default function AppShell({ session }: { session: Session }) {
   const { t } = useLang();
   const location = useLocation();
   const navigate = useNavigate();

@@ -99,11 +99,43 @@ export async function startWebApp(): Promise<WebApp> {
 
 /** The example plan (金府发〔2021〕1号, 48 tasks) imported and confirmed through the API by an office user. */
 export async function seedExamplePlan(web: WebApp): Promise<{ planId: string; title: string }> {
+  const bytes = readFileSync(new URL('../../examples/jinshan-hongqiao-2021.md', import.meta.url));
+  return seedPlan(web, 'jinshan-hongqiao-2021.md', bytes);
+}
+
+/**
+ * A plan of `strands × areas × tasks` numbered tasks, each led by 区经委 (a city-sized plan for the virtualised
+ * table), imported and confirmed through the API.
+ */
+export async function seedLargePlan(
+  web: WebApp,
+  size: { strands: number; areas: number; tasks: number },
+): Promise<{ planId: string; title: string }> {
+  const numerals = '一二三四五六七八九十';
+  const lines = ['# 金山区大型测试实施方案', '', '金府发〔2026〕9号', '', '## 二、重点任务', ''];
+  let area = 0;
+  let task = 0;
+  for (let s = 0; s < size.strands; s += 1) {
+    lines.push(`### （${numerals[s] ?? s}）工作方向${s + 1}`, '');
+    for (let a = 0; a < size.areas; a += 1) {
+      area += 1;
+      lines.push(`#### ${area}. 重点领域${area}`, '');
+      for (let t = 0; t < size.tasks; t += 1) {
+        task += 1;
+        // Numbered within the area, as plans do; the title carries the task's place in the whole plan.
+        lines.push(`（${t + 1}）推进第${task}项重点工作。按计划落实各项举措。（牵头协调单位：区经委）`, '');
+      }
+    }
+  }
+  lines.push('## 三、保障措施', '', '加强组织领导。', '');
+  return seedPlan(web, 'large-plan.md', Buffer.from(lines.join('\n')));
+}
+
+async function seedPlan(web: WebApp, fileName: string, bytes: Uint8Array): Promise<{ planId: string; title: string }> {
   const office = await web.user(['office']);
   const session = await signIn(web.app, office);
-  const bytes = readFileSync(new URL('../../examples/jinshan-hongqiao-2021.md', import.meta.url));
   const form = new FormData();
-  form.append('file', new Blob([bytes], { type: 'text/markdown' }), 'jinshan-hongqiao-2021.md');
+  form.append('file', new Blob([bytes], { type: 'text/markdown' }), fileName);
   const request = new Request('http://localhost/', { method: 'POST', body: form });
   const uploaded = await session.request({
     method: 'POST',

@@ -152,6 +152,9 @@ async function seedPlan(web: WebApp, fileName: string, bytes: Uint8Array): Promi
   });
   if (confirmed.statusCode !== 201) throw new Error(`confirm answered ${confirmed.statusCode}: ${confirmed.body}`);
   const { planId } = confirmed.json() as { planId: string };
+  // The derived states, as the status job would have them (JOBS=off in tests), so the page shows their colours.
+  const refreshed = await session.request({ method: 'POST', url: `/api/plans/${planId}/refresh-status` });
+  if (refreshed.statusCode !== 200) throw new Error(`refresh answered ${refreshed.statusCode}: ${refreshed.body}`);
   const plan = await session.request({ method: 'GET', url: `/api/plans/${planId}` });
   return { planId, title: (plan.json() as { title: string }).title };
 }

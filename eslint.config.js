@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/'] },
+  { ignores: ['node_modules/', 'data/', 'dist/', 'coverage/', 'test-results/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
@@ -25,5 +25,10 @@ export default tseslint.config(
   {
     files: ['src/config.ts', 'test/**', 'bench/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
+  },
+  // The web app runs in the browser: its globals, not Node's.
+  {
+    files: ['web/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );

@@ -1,6 +1,6 @@
 /**
- * The Fastify app: validation and serialization by zod, the error envelope, the actor, the OpenAPI document and the
- * routes under `/api`. `luoshiApp` is the app as a plugin; `buildApp` makes a Fastify instance around it, for
+ * The Fastify app: validation and serialization by zod, the error envelope, the actor, the OpenAPI document, the
+ * routes under `/api` and the web app's files. `luoshiApp` is the app as a plugin; `buildApp` makes a Fastify instance around it, for
  * `listen` (src/server.ts) or for `inject` (tests, with no port).
  *
  * @example
@@ -66,6 +66,7 @@ import { unitRoutes } from './routes/units.ts';
 import { userRoutes } from './routes/users.ts';
 import securityHeaders, { applySecurityHeaders } from './security-headers.ts';
 import sessionPlugin, { ForeignOriginError, requestChecksPlugin } from './session.ts';
+import webStatic from './web-static.ts';
 
 /**
  * What routes reach through `app.luoshi`: the database, its dialect, the clock, the configuration, and the reader
@@ -109,6 +110,8 @@ export interface AppOptions {
   readonly extraRoutes?: readonly FastifyPluginAsyncZod[] | undefined;
   /** Where log lines go (default: standard output). */
   readonly logStream?: LogStream | undefined;
+  /** The built web app's folder (default dist/web; tests of a missing build pass another). */
+  readonly webRoot?: string | undefined;
   /**
    * Called with each route as it is registered, before the app's own routes are added (tests list every route: the
    * authorization table, test/http/authorization-table.test.ts, must name each one).
@@ -256,6 +259,8 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
     },
     { prefix: '/api' },
   );
+  // The web app's files and its fallback: every other GET path (src/http/web-static.ts).
+  await app.register(webStatic, { root: options.webRoot });
 };
 
 /** The app as a plugin (wrapped with fastify-plugin, so that its handlers and decorators apply to the whole server). */

@@ -11,6 +11,7 @@
  *   `text/plain` bodies (src/http/app.ts) are further layers, not the defence.
  * - A session whose password must change (one-time or expired) may only read who it is, change the password and
  *   sign out.
+ * - Routes marked `sessionless` (the web app's files) get no session: they answer everyone the same.
  *
  * Two plugins: `sessionPlugin` finds the session, `requestChecksPlugin` refuses; the app registers the rate limit
  * (src/http/rate-limit.ts) between them.
@@ -29,6 +30,19 @@ declare module 'fastify' {
     /** The signed-in session, or null (tests that pass an actor directly have none). */
     session: SessionState | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route answers the same to everyone and never with a user's data (the web app's files,
+     * src/http/web-static.ts): no session is looked up for it, so neither the CSRF check nor the
+     * must-change-password gate applies. The Origin check still does.
+     */
+    sessionless?: boolean;
+  }
+}
+
+/** Whether the request's route is marked `sessionless`. */
+function isSessionless(request: FastifyRequest): boolean {
+  return request.routeOptions.config.sessionless === true;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -119,6 +133,7 @@ const sessionPlugin: FastifyPluginAsync<SessionPluginOptions> = async (app, { re
   if (!resolveFromCookie) return;
 
   app.addHook('onRequest', async (request) => {
+    if (isSessionless(request)) return;
     const token = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (token === null) return;
     const { config, db, clock } = app.luoshi;

@@ -3,12 +3,33 @@
  * files produced by a real browser's print path (embedded CID fonts with ToUnicode maps), not hand-written PDFs.
  * Never downloads a browser: playwright-core only drives the executable given here.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { describe } from 'vitest';
+import { isCi } from './ci.ts';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Whether the suites that launch Chromium are skipped: on a machine without it, outside CI. In CI they run, and
+ * fail on a missing browser (STYLE.md: a missing real component fails CI).
+ */
+export const skipWithoutChromium = !isCi && !existsSync(CHROMIUM_PATH);
+
+/** The one line a skipped suite prints: what is missing and how to install it. */
+export const CHROMIUM_MISSING_LINE = `跳过浏览器测试：没有 ${CHROMIUM_PATH}（no Chromium: apt-get install chromium fonts-noto-cjk; CI=true makes it required）`;
+
+/**
+ * `describe` for a suite that needs Chromium: skipped with {@link CHROMIUM_MISSING_LINE} where the browser is missing
+ * outside CI.
+ */
+export function describeWithChromium(name: string, suite: () => void): void {
+  if (skipWithoutChromium) console.warn(CHROMIUM_MISSING_LINE);
+  describe.skipIf(skipWithoutChromium)(name, suite);
+}
 
 /** No network, no background services: the tests must not depend on (or wait for) anything outside the box. */
 export const CHROMIUM_ARGS: readonly string[] = [

@@ -1039,8 +1039,11 @@ interface Answer {
 /** The header through which the server tells this test which route answered. */
 const ROUTE_HEADER = 'x-test-route';
 
-/** Routes the table does not cover: the static API documentation. */
-const UNLISTED = /^\/api\/docs(\/|$)/;
+/**
+ * Routes the table does not cover: the static API documentation, and the web app's files and fallback
+ * (src/http/web-static.ts: the same for everyone, no data).
+ */
+const UNLISTED = /^(\/api\/docs(\/|$)|\/\*$)/;
 
 /** Whether a request is one of the route `METHOD /pattern` (`:param` segments). */
 function matchesRoute(route: string, req: Req): boolean {

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import type { LuoshiApp } from '../../src/http/app.ts';
 import { DOCS_CSP } from '../../src/http/openapi.ts';
 import { API_CSP } from '../../src/http/security-headers.ts';
 import { buildTestApp } from '../helpers/app.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_MISSING_LINE, CHROMIUM_PATH, skipWithoutChromium } from '../helpers/chromium.ts';
 
 describe('OpenAPI', () => {
   let app: LuoshiApp;
@@ -102,10 +101,9 @@ describe('issue 9, finding 6: /api/docs under a CSP it satisfies, and API_DOCS',
     }
   });
 
-  const browserMissing = !existsSync(CHROMIUM_PATH) && !process.env.CI;
-  if (browserMissing) console.warn(`跳过浏览器测试：没有 ${CHROMIUM_PATH}（no Chromium; CI makes it required）`);
+  if (skipWithoutChromium) console.warn(CHROMIUM_MISSING_LINE);
 
-  it.skipIf(browserMissing)(
+  it.skipIf(skipWithoutChromium)(
     'loads in Chromium with no CSP violation in the console, and "Try it out" reaches the API',
     async () => {
       const base = await app.listen({ host: '127.0.0.1', port: 0 });

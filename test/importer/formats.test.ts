@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDocument } from '../../src/importer/index.ts';
-import { launchPdfPrinter, type PdfPrinter } from '../helpers/chromium.ts';
+import { describeWithChromium, launchPdfPrinter, type PdfPrinter } from '../helpers/chromium.ts';
 import { blocksOf, docxOf, htmlOf } from '../helpers/render-plan.ts';
 import { scorePlan, type Gold } from '../helpers/score.ts';
 
@@ -59,7 +59,7 @@ describe('Word .docx', () => {
   });
 });
 
-describe('PDF printed by Chromium, with page numbers in the footer', () => {
+describeWithChromium('PDF printed by Chromium, with page numbers in the footer', () => {
   let printer: PdfPrinter;
   beforeAll(async () => {
     printer = await launchPdfPrinter();

@@ -2,9 +2,9 @@
 // wrapped and justified lines joined into its text; the text around the tables reads as before.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readDocument, type ReadOptions } from '../../src/importer/read/index.ts';
-import { launchPdfPrinter, type PdfPrinter } from '../helpers/chromium.ts';
+import { describeWithChromium, launchPdfPrinter, type PdfPrinter } from '../helpers/chromium.ts';
 import { blocksOf, htmlOf, type Block } from '../helpers/render-plan.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/plans');
@@ -24,7 +24,7 @@ function paragraphsOf(blocks: Block[]): string[] {
   return blocks.flatMap((block) => (block.kind === 'paragraph' ? [block.runs.map((r) => r.text).join('')] : []));
 }
 
-describe('tables in PDFs printed by Chromium', () => {
+describeWithChromium('tables in PDFs printed by Chromium', () => {
   let printer: PdfPrinter;
   beforeAll(async () => {
     printer = await launchPdfPrinter();

@@ -16,7 +16,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportError, type ImportErrorCode } from '../../src/importer/errors.ts';
 import { readDocument, type ReadOptions } from '../../src/importer/read/index.ts';
-import { launchPdfPrinter, type PdfPrinter } from '../helpers/chromium.ts';
+import { describeWithChromium, launchPdfPrinter, type PdfPrinter } from '../helpers/chromium.ts';
 import { docxFromBodyXml, packDocx, zipFiles } from '../helpers/docx.ts';
 
 const OPTIONS: ReadOptions = { maxBytes: 20 * 1024 * 1024 };
@@ -201,7 +201,7 @@ describe('.docx', () => {
   });
 });
 
-describe('.pdf printed by Chromium', () => {
+describeWithChromium('.pdf printed by Chromium', () => {
   let printer: PdfPrinter;
   beforeAll(async () => {
     printer = await launchPdfPrinter();

@@ -45,6 +45,8 @@ export interface Plan {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** 报送起始日 as the office set it; null: the later of the plan's start and its confirmation (`reportingStartOf`). */
+  reportingStartsOn: string | null;
 }
 
 export interface UnitRef {
@@ -143,6 +145,7 @@ export function mapPlan(row: PlanRow): Plan {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    reportingStartsOn: row.reporting_starts_on,
   };
 }
 

@@ -87,6 +87,7 @@ function taskFactsQuery(db: Db, workspaceId: string) {
       'p.allow_self_approval as plan_allow_self_approval',
       'p.current_version as plan_current_version',
       'p.created_by as plan_created_by',
+      'p.reporting_starts_on as plan_reporting_starts_on',
       'w.time_zone as workspace_time_zone',
       'tu.unit_id as task_unit_id',
       'u.name as task_unit_name',
@@ -124,6 +125,7 @@ function factsOf(rows: readonly TaskFactsRow[]): ReportTaskFacts | undefined {
     allow_self_approval: row.plan_allow_self_approval,
     current_version: row.plan_current_version,
     created_by: row.plan_created_by,
+    reporting_starts_on: row.plan_reporting_starts_on,
   };
   const task: ReportTaskRow = {
     id: row.task_row_id,

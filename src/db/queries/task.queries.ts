@@ -227,7 +227,10 @@ export interface TaskPageFilter {
   limit: number;
 }
 
-export type TaskListRow = Omit<TaskRow, 'workspace_id' | 'created_at' | 'updated_at' | 'search_text' | 'status_at'> & {
+export type TaskListRow = Omit<
+  TaskRow,
+  'workspace_id' | 'created_at' | 'updated_at' | 'search_text' | 'status_at' | 'source_text'
+> & {
   is_removed: 0 | 1;
 };
 

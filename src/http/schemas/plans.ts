@@ -335,6 +335,11 @@ export const planSchema = z
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
+    reportingStartsOn: isoDate
+      .nullable()
+      .describe(
+        '方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation）',
+      ),
   })
   .meta({ id: 'Plan', description: '实施方案（a plan）' });
 
@@ -344,11 +349,21 @@ export const planSettingsChangeSchema = z
     version: z.number().int().min(1),
     allowSelfApproval: z
       .boolean()
+      .optional()
       .describe(
         '单位只有一位审核人时，允许其审核自己填写的报告（let a unit’s only approver approve a report it wrote itself）',
       ),
+    reportingStartsOn: isoDate
+      .nullable()
+      .optional()
+      .describe(
+        '报送起始日：此前各期不要求报送；null 恢复默认（方案开始日与确认日中较晚者）（the reporting start; null: back to the default）',
+      ),
   })
-  .strict();
+  .strict()
+  .refine((change) => change.allowSelfApproval !== undefined || change.reportingStartsOn !== undefined, {
+    message: '至少修改一项设置（change at least one setting）',
+  });
 
 const unitRefSchema = z.object({ id: z.string(), name: z.string() });
 

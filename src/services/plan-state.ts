@@ -76,6 +76,8 @@ export interface PlanTask {
   status: TaskStatus | null;
   /** Lead units in written order (the first is the primary lead), then support units. */
   units: { lead: UnitRef[]; support: UnitRef[] };
+  /** The plan's own paragraph for the task, as the importer read it; null when none was read. */
+  sourceText: string | null;
 }
 
 export interface PlanTarget {
@@ -238,6 +240,7 @@ function mapTasks(
       closedAt: task.closed_at,
       status: task.status,
       units: units.get(task.id) ?? { lead: [], support: [] },
+      sourceText: task.source_text,
     };
   });
 }

@@ -266,6 +266,9 @@ const targetChangesSchema = z.object({
 const taskChangeSchema = z.union([
   z.object({ field: z.enum(['number', 'title']), before: z.string(), after: z.string() }),
   z.object({ field: z.enum(['path', 'lead', 'support']), before: z.array(z.string()), after: z.array(z.string()) }),
+  z
+    .object({ field: z.literal('text'), before: z.string(), after: z.string() })
+    .describe('方案原文中该任务的段落有变化（the plan’s own paragraph for the task changed）'),
   z.object({ field: z.literal('restored') }).describe('此前被删除的任务恢复（a task removed earlier comes back）'),
   z.object({ field: z.literal('targets') }).extend(targetChangesSchema.shape),
 ]);
@@ -392,6 +395,10 @@ export const planTaskSchema = z
       lead: z.array(unitRefSchema).describe('牵头单位，第一个为主牵头单位（the first is the primary lead）'),
       support: z.array(unitRefSchema).describe('配合单位'),
     }),
+    sourceText: z
+      .string()
+      .nullable()
+      .describe('方案原文中该任务的段落；未读到时为 null（the plan’s own paragraph for the task）'),
   })
   .meta({ id: 'PlanTask', description: '任务（a task of a plan）' });
 

@@ -57,7 +57,7 @@ import { ServiceError, notFound } from './errors.ts';
 import { mapPlan, type Plan } from './plan-state.ts';
 import { firstExpectedPeriod, reportingPeriods } from './report-periods.ts';
 import { reportStateOf } from './report-state.ts';
-import { COUNTED_REPORT_STATES, targetProgressOf } from './report-targets.service.ts';
+import { COUNTED_REPORT_STATES, targetProgressOf, type TargetProgress } from './report-targets.service.ts';
 import { inTransaction } from './transaction.ts';
 
 export { TASK_STATUS_LABELS, type StatusReason, type TaskStatus } from '../domain/task-status.ts';
@@ -126,7 +126,7 @@ function toJson(reason: StatusReason): TaskStatusReason {
   return jsonValue(reason) as TaskStatusReason;
 }
 
-function toView(taskId: string, result: TaskStatusResult, now: Date): TaskStatusView {
+export function toStatusView(taskId: string, result: TaskStatusResult, now: Date): TaskStatusView {
   return {
     taskId,
     status: result.status,
@@ -190,6 +190,8 @@ async function statusInputs(
   tasks: readonly TaskStatusTaskRow[],
   timeZone: string,
   now: Date,
+  /** Filled with each target's progress as assessed on the way, for a caller that shows it (the task page). */
+  progressOut?: Map<string, TargetProgress>,
 ): Promise<Map<string, TaskStatusInput>> {
   const ws = workspaceId;
   const taskIds = tasks.map((task) => task.id);
@@ -254,6 +256,7 @@ async function statusInputs(
         },
         now,
       );
+      progressOut?.set(row.id, progress);
       if (progress.assessment !== null) targets.push({ id: row.id, name: row.text, assessment: progress.assessment });
     }
 
@@ -295,8 +298,9 @@ export async function deriveStatuses(
   tasks: readonly TaskStatusTaskRow[],
   timeZone: string,
   now: Date,
+  progressOut?: Map<string, TargetProgress>,
 ): Promise<Map<string, TaskStatusResult>> {
-  const inputs = await statusInputs(db, workspaceId, plan, tasks, timeZone, now);
+  const inputs = await statusInputs(db, workspaceId, plan, tasks, timeZone, now, progressOut);
   const results = new Map<string, TaskStatusResult>();
   for (const [taskId, input] of inputs) results.set(taskId, deriveTaskStatus(input));
   return results;
@@ -345,7 +349,7 @@ export async function taskStatus(
   const timeZone = await workspaceTimeZone(ctx.db, actor.workspaceId);
   const result = (await deriveStatuses(ctx.db, actor.workspaceId, plan, [task], timeZone, now)).get(task.id);
   if (result === undefined) throw notFound('任务', taskId);
-  return toView(task.id, result, now);
+  return toStatusView(task.id, result, now);
 }
 
 /**

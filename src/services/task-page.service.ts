@@ -23,7 +23,7 @@ import {
   findMilestonesOfTask,
   findNoticesOfTask,
   findProjectsOfTask,
-  findRecentReportsOfTask,
+  findReportsOfTask,
   findTaskRow,
   type TaskCloseOutRow,
   type TaskNoticeRow,
@@ -272,6 +272,10 @@ const NOTICE_LEVEL_NAMES: Readonly<Record<NoticeLevel, string>> = {
   listed: '挂牌督办',
 };
 
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The task's activity from its records, newest first. */
 function activityOf(
   reports: readonly TaskPageReport[],
@@ -346,7 +350,7 @@ export async function getTaskPage(
       findTaskUnitsOfTasks(ctx.db, ws, [task.id]),
       findProjectsOfTask(ctx.db, ws, task.id),
       findMilestonesOfTask(ctx.db, ws, task.id),
-      findRecentReportsOfTask(ctx.db, ws, task.id, TASK_PAGE_REPORTS),
+      findReportsOfTask(ctx.db, ws, task.id),
       findNoticesOfTask(ctx.db, ws, task.id),
       findCloseOutsOfTask(ctx.db, ws, task.id),
       findCommentsOnTask(ctx.db, ws, task.id),
@@ -364,7 +368,11 @@ export async function getTaskPage(
     return row === undefined ? null : headingText(row);
   };
 
-  const reports = reportRows.filter((row) => canViewReport(actor, { unitId: row.unit_id }, unitIds)).map(toReport);
+  const reports = [...reportRows]
+    .sort((a, b) => byText(b.period, a.period) || byText(a.unit_name, b.unit_name) || byText(a.id, b.id))
+    .filter((row) => canViewReport(actor, { unitId: row.unit_id }, unitIds))
+    .slice(0, TASK_PAGE_REPORTS)
+    .map(toReport);
   const notices = noticeRows.filter((row) => canViewNotice(actor, { unitId: row.unit_id })).map(toNotice);
   const closeOuts = closeOutRows.map(toCloseOut);
   const current = closeOuts.find((c) => c.state !== 'withdrawn') ?? null;

@@ -114,13 +114,12 @@ export interface TaskReportRow {
   return_reason: string | null;
 }
 
-/** The task's latest reports (newest period first) with the unit's and the people's names. */
-export function findRecentReportsOfTask(
-  db: Db,
-  workspaceId: string,
-  taskId: string,
-  limit: number,
-): Promise<TaskReportRow[]> {
+/**
+ * Every report of the task (a few per period and lead unit) with the unit's and the people's names, in no order.
+ * Neither ORDER BY nor LIMIT: with either, SQLite walks the workspace's reports in period order
+ * (reports_period_state_idx) to spare sorting a dozen rows — 15 ms at S = 0.1 instead of 0.3; the caller sorts.
+ */
+export function findReportsOfTask(db: Db, workspaceId: string, taskId: string): Promise<TaskReportRow[]> {
   return db
     .selectFrom('reports as r')
     .innerJoin('units as u', (join) =>
@@ -160,10 +159,6 @@ export function findRecentReportsOfTask(
     ])
     .where('r.workspace_id', '=', workspaceId)
     .where('r.task_id', '=', taskId)
-    .orderBy('r.period', 'desc')
-    .orderBy('u.name')
-    .orderBy('r.id')
-    .limit(limit)
     .execute();
 }
 

@@ -85,9 +85,13 @@ export interface Notice {
   response: string | null;
   respondedAt: string | null;
   respondedBy: string | null;
+  /** The display name of `respondedBy`; null when it names nobody. */
+  respondedByName: string | null;
   /** The lower-level notice this one escalated. */
   escalatedFromId: string | null;
   issuedBy: string | null;
+  /** The display name of `issuedBy`; null when it names nobody (a job). */
+  issuedByName: string | null;
   issuedAt: string;
   updatedAt: string;
   /** What the notice's state allows now (who may do it is another matter). */
@@ -201,8 +205,10 @@ function toNotice(row: NoticeWithRefsRow): Notice {
     response: row.response,
     respondedAt: row.responded_at,
     respondedBy: row.responded_by,
+    respondedByName: row.responded_by_name,
     escalatedFromId: row.escalated_from_id,
     issuedBy: row.issued_by,
+    issuedByName: row.issued_by_name,
     issuedAt: row.created_at,
     updatedAt: row.updated_at,
     allowedActions: flow === null ? [] : allowedNoticeActions(flow),

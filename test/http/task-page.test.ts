@@ -156,6 +156,30 @@ describeEachDatabase('the task page', (database) => {
       `${primary.name}2021年第三季度进展报告：请补充产值数据`,
     );
 
+    // The notice and report lists name their people too.
+    const notices = await app.inject({
+      method: 'GET',
+      url: `/api/notices?task=${task.id}`,
+      headers: { 'x-test-as': 'office' },
+    });
+    expect(notices.json().items).toContainEqual(
+      expect.objectContaining({ level: 'supervise', issuedBy: officeUser.id, issuedByName: '测试用户 office-li' }),
+    );
+    const reports = await app.inject({
+      method: 'GET',
+      url: `/api/reports?task=${task.id}`,
+      headers: { 'x-test-as': 'office' },
+    });
+    expect(reports.json().items).toEqual([
+      expect.objectContaining({
+        taskNumber: '（11）',
+        taskTitle: task.title,
+        unitName: primary.name,
+        createdByName: '测试用户 reporter-wang',
+        decidedByName: '测试用户 office-li',
+      }),
+    ]);
+
     // A unit that is not on the task reads the task, but neither the lead unit's report nor its notices.
     const foreign = (await page('outsider')).json() as TaskPage;
     expect(foreign.task.id).toBe(task.id);

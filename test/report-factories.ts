@@ -55,13 +55,16 @@ export interface ExamplePlan {
   secondLead: Actor;
 }
 
-/** Imports and confirms the example plan (金府发〔2021〕1号) as the office, optionally asking for 单位审核. */
+/**
+ * Imports and confirms the example plan (金府发〔2021〕1号) as the office (on 10 June 2021 unless told), optionally
+ * asking for 单位审核.
+ */
 export async function importExamplePlan(
   db: Db,
-  options: { requiresUnitApproval?: boolean } = {},
+  options: { requiresUnitApproval?: boolean; confirmedAt?: string } = {},
 ): Promise<ExamplePlan> {
   const { workspace, actor: office } = await buildOffice(db);
-  const ctx = at(db, '2021-06-10T02:00:00.000Z');
+  const ctx = at(db, options.confirmedAt ?? '2021-06-10T02:00:00.000Z');
   let draft = await createPlanDraft(ctx, office, { fileName: EXAMPLE_NAME, bytes: EXAMPLE });
   if (options.requiresUnitApproval === true) {
     draft = await editPlanDraft(ctx, office, draft.id, draft.version, [

@@ -3,7 +3,7 @@
 // The API at city scale, on SQLite and on PostgreSQL: builds (or reuses) the data set of bench/api/data.ts with bulk
 // SQL, starts the real HTTP server (buildApp + listen on a free port; the actor comes from the test-style
 // `resolveActor` hook: the office of one workspace, or a unit's reporter when a request names one), and measures
-// with real HTTP requests: task lists with filters, one plan's dashboard aggregate — beside the same aggregate as
+// with real HTTP requests: task lists with filters, one task's page (and its status alone), one plan's dashboard aggregate — beside the same aggregate as
 // bare SQL (the same compiled statements run through the driver: no HTTP, no zod, no service code) — and report
 // submits (drafts made through the service, then submitted over HTTP, and through the service in process). The
 // client runs in a process of its own (bench/api/client.ts), so the server has its process to itself.
@@ -150,6 +150,8 @@ interface Landmarks {
   planIds: string[];
   /** Units of the workspace that lead tasks, most tasks first. */
   leadUnitIds: string[];
+  /** Tasks in force of the workspace's first plans, for the task page. */
+  taskIds: string[];
 }
 
 /** The first workspace with plans: its plans and its busiest lead units. */
@@ -176,7 +178,25 @@ async function landmarks(db: Db): Promise<Landmarks> {
     .orderBy('unit_id')
     .limit(20)
     .execute();
-  return { workspaceId: workspace.id, planIds: plans.map((p) => p.id), leadUnitIds: units.map((u) => u.unit_id) };
+  const tasks = await db
+    .selectFrom('tasks')
+    .select('id')
+    .where('workspace_id', '=', workspace.id)
+    .where(
+      'plan_id',
+      'in',
+      plans.slice(0, 5).map((p) => p.id),
+    )
+    .where('removed_in_version', 'is', null)
+    .orderBy('id')
+    .limit(200)
+    .execute();
+  return {
+    workspaceId: workspace.id,
+    planIds: plans.map((p) => p.id),
+    leadUnitIds: units.map((u) => u.unit_id),
+    taskIds: tasks.map((t) => t.id),
+  };
 }
 
 // ---- Bare SQL: the dashboard's compiled statements through the driver ----
@@ -289,6 +309,9 @@ async function measure(
     DATABASE_URL: dialect === 'postgres' ? store.where : `sqlite:${store.where}`,
     // The API alone: the status-refresh and reminder jobs would run beside the requests being timed.
     JOBS: 'off',
+    // One client at one address sends thousands of requests a minute: the limits would answer 429 to the timing.
+    API_RATE_PER_MINUTE: '1000000',
+    API_RATE_PER_ADDRESS_PER_MINUTE: '1000000',
   });
   const app = await buildApp({
     database: handle,
@@ -360,6 +383,20 @@ async function measure(
       const timing = await timeHttp(client, gets(path, warmup, n), gets(path, 0, warmup));
       rows.push({ what, timing, aim: 'p95 ≤ 20 ms' });
     }
+
+    log(`  ${dialect}: task page`);
+    const taskPage = (i: number) => `/tasks/${marks.taskIds[i % marks.taskIds.length] ?? ''}`;
+    rows.push({
+      what: 'task page: GET /api/tasks/:id',
+      timing: await timeHttp(client, gets(taskPage, warmup, n), gets(taskPage, 0, warmup)),
+      aim: 'p95 ≤ 20 ms',
+    });
+    const taskStatus = (i: number) => `/tasks/${marks.taskIds[i % marks.taskIds.length] ?? ''}/status`;
+    rows.push({
+      what: 'task status: GET /api/tasks/:id/status',
+      timing: await timeHttp(client, gets(taskStatus, warmup, n), gets(taskStatus, 0, warmup)),
+      aim: '—',
+    });
 
     log(`  ${dialect}: dashboard`);
     const dashboard = (i: number) => `/plans/${plan(i)}/dashboard`;

@@ -175,6 +175,8 @@ export interface PlanTable extends Keyed, Mutable {
   /** `plan_versions.number` of the version in force. */
   current_version: Defaulted<number>;
   created_by: string | null;
+  /** 报送起始日, set by the office (migration 0015); null: the later of the plan's start and its confirmation. */
+  reporting_starts_on: IsoDate | null;
 }
 
 /** One imported version of a plan, as confirmed. Append-only. */
@@ -230,6 +232,8 @@ export interface TaskTable extends Keyed, Mutable {
    * `LIKE '%…%'` on SQLite and `ILIKE` with a trigram index on PostgreSQL (`src/db/text-search.ts`).
    */
   search_text: Defaulted<string>;
+  /** The plan's own paragraph for the task, as the importer read it (migration 0015); null if none was read. */
+  source_text: string | null;
 }
 
 export interface TaskUnitTable extends Keyed, Mutable {

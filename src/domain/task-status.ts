@@ -4,7 +4,14 @@
  * `deriveTaskStatus` is the one place these rules live; every figure a leader sees goes through it.
  */
 import { CONFIDENCE_LABELS, type Confidence } from './confidence.ts';
-import { DEFAULT_TIME_ZONE, localDateOf, periodLabel, periodMonths, type PeriodKey } from './periods.ts';
+import {
+  DEFAULT_TIME_ZONE,
+  comparePeriods,
+  localDateOf,
+  periodLabel,
+  periodMonths,
+  type PeriodKey,
+} from './periods.ts';
 import { TARGET_STATUS_LABELS, type TargetAssessment } from './trajectory.ts';
 import {
   NOTICE_LEVEL_LABELS,
@@ -91,6 +98,13 @@ export interface TaskStatusInput {
   targets: readonly TargetInput[];
   notices: readonly NoticeInput[];
   closeOut: CloseOutInput | null;
+  /**
+   * The first period a report is expected for: the one holding the plan's reporting start (报送起始日), which the
+   * office sets (by default the later of the plan's start and its confirmation). Slots of earlier periods are not
+   * expected — a report filed for one still counts as progress and its confidence is heard — so a plan loaded
+   * years into its horizon does not open with every past period missing. Absent or null: every slot is expected.
+   */
+  reportingFrom?: PeriodKey | null;
 }
 
 interface Finding<C extends string, S extends TaskStatus> {
@@ -107,7 +121,7 @@ export type StatusReason =
   | (Finding<'target-off-track', 'off-track'> & TargetFacts)
   | (Finding<'confidence-red', 'off-track'> & ConfidenceFacts)
   | (Finding<'notice-escalated', 'off-track'> & { noticeId: string; level: NoticeLevel })
-  | (Finding<'report-missing', 'at-risk'> & ReportFacts)
+  | (Finding<'reports-missing', 'at-risk'> & MissingReportsFacts)
   | (Finding<'report-late', 'at-risk'> & ReportFacts & { submittedAt: Date })
   | (Finding<'report-returned', 'at-risk'> & ReportFacts)
   | (Finding<'target-behind', 'at-risk'> & TargetFacts)
@@ -140,6 +154,18 @@ interface ReportFacts {
   dueAt: Date;
 }
 
+/** Every expected report past its due date and not filed, as one reason: "19 期未报". */
+interface MissingReportsFacts {
+  /** How many reports are missing (periods × lead units). */
+  count: number;
+  /** The same in both languages: 19 期未报（19 reports missing）. */
+  label: string;
+  /** Each lead unit with missing reports, in the order of its first gap: how many, and from which period to which. */
+  units: { unitId: string; unitName: string; count: number; firstPeriod: PeriodKey; lastPeriod: PeriodKey }[];
+  /** Each missing report, oldest period first. */
+  missing: ReportFacts[];
+}
+
 export interface TaskStatusResult {
   status: TaskStatus;
   /** The Chinese label of `status`. */
@@ -168,24 +194,32 @@ function byPeriod<T extends { period: PeriodKey }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => periodMonths(a.period).last - periodMonths(b.period).last);
 }
 
+/**
+ * The label of missing reports, Chinese first: one unit → "19 期未报（19 reports missing）"; several → the count
+ * per unit after the total.
+ */
+export function missingReportsLabel(units: readonly { unitName: string; count: number }[]): string {
+  const total = units.reduce((sum, unit) => sum + unit.count, 0);
+  const en = `${total} report${total === 1 ? '' : 's'} missing`;
+  if (units.length <= 1) return `${total} 期未报（${en}）`;
+  const each = units.map((unit) => `${unit.unitName} ${unit.count} 期`).join('、');
+  return `${total} 期未报：${each}（${en}）`;
+}
+
 function reportFindings(input: TaskStatusInput, timeZone: string): StatusReason[] {
   const now = input.now.getTime();
+  const from = input.reportingFrom ?? null;
+  const isExpected = (slot: ReportSlot): boolean => from === null || comparePeriods(slot.period, from) >= 0;
   const findings: StatusReason[] = [];
   const slots = byPeriod(input.reports);
+  const missing: ReportFacts[] = [];
   for (const slot of slots) {
     const facts = { unitId: slot.unitId, unitName: slot.unitName, period: slot.period, dueAt: slot.dueAt };
     const what = `${slot.unitName}${periodLabel(slot.period)}进展报告`;
     const pastDue = now >= slot.dueAt.getTime();
     if (slot.submittedAt === null) {
       // A gap in the record stays until it is filled; a report may still be filed late.
-      if (pastDue) {
-        findings.push({
-          ...facts,
-          code: 'report-missing',
-          status: 'at-risk',
-          message: `${what}应于${dueDay(slot.dueAt, timeZone)}前报送，尚未报送`,
-        });
-      }
+      if (pastDue && isExpected(slot)) missing.push(facts);
     } else if (!FILED.has(slot.state)) {
       findings.push({
         ...facts,
@@ -195,9 +229,44 @@ function reportFindings(input: TaskStatusInput, timeZone: string): StatusReason[
       });
     }
   }
+  if (missing.length > 0) {
+    // One reason however many gaps: a plan loaded late would otherwise list a reason per unit and period.
+    const byUnit = new Map<string, MissingReportsFacts['units'][number]>();
+    for (const gap of missing) {
+      const unit = byUnit.get(gap.unitId);
+      if (unit === undefined) {
+        byUnit.set(gap.unitId, {
+          unitId: gap.unitId,
+          unitName: gap.unitName,
+          count: 1,
+          firstPeriod: gap.period,
+          lastPeriod: gap.period,
+        });
+      } else {
+        unit.count += 1;
+        unit.lastPeriod = gap.period;
+      }
+    }
+    const units = [...byUnit.values()];
+    const label = missingReportsLabel(units);
+    const first = missing[0] as ReportFacts;
+    const message =
+      missing.length === 1
+        ? `${first.unitName}${periodLabel(first.period)}进展报告应于${dueDay(first.dueAt, timeZone)}前报送，尚未报送`
+        : label;
+    findings.push({
+      code: 'reports-missing',
+      status: 'at-risk',
+      message,
+      count: missing.length,
+      label,
+      units,
+      missing,
+    });
+  }
   // Lateness counts only in each unit's latest due period: a late report is put right by the next one on time.
   const latestDue = new Map<string, ReportSlot>();
-  for (const slot of slots) if (now >= slot.dueAt.getTime()) latestDue.set(slot.unitId, slot);
+  for (const slot of slots) if (now >= slot.dueAt.getTime() && isExpected(slot)) latestDue.set(slot.unitId, slot);
   for (const slot of latestDue.values()) {
     if (slot.submittedAt !== null && slot.submittedAt.getTime() >= slot.dueAt.getTime()) {
       findings.push({
@@ -247,8 +316,8 @@ function confidenceFindings(input: TaskStatusInput): StatusReason[] {
  *    close-out requested before that date awaits the office's decision: the unit finished in time.
  * 3. **off-track** (严重滞后) — a target is assessed off-track; or a lead unit's latest stated delivery confidence is
  *    red; or an open (not closed) notice at 督办 or 挂牌督办.
- * 4. **at-risk** (存在风险) — a lead unit's report for a period is missing after its due date (in any period: the
- *    gap stays until filled); a unit's latest due report came late; a report returned by the office is not yet
+ * 4. **at-risk** (存在风险) — a lead unit's report for a period is missing after its due date (in any period from
+ *    the reporting start, `reportingFrom`: the gap stays until filled; all gaps are one reason with their count); a unit's latest due report came late; a report returned by the office is not yet
  *    submitted again; a target is behind; a lead unit's latest confidence is amber-red or amber; an open notice
  *    at 催办, or at 提醒 past its due date (a reminder still in time — the jobs send one before each report is
  *    due — is a nudge, not a risk).

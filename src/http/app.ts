@@ -61,6 +61,7 @@ import { planRoutes } from './routes/plans.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { targetRoutes } from './routes/targets.ts';
+import { taskPageRoutes } from './routes/task-page.ts';
 import { taskStatusRoutes } from './routes/task-status.ts';
 import { unitRoutes } from './routes/units.ts';
 import { userRoutes } from './routes/users.ts';
@@ -254,6 +255,7 @@ const appPlugin: FastifyPluginAsync<AppOptions> = async (app, options) => {
       await api.register(commentRoutes);
       await api.register(attachmentRoutes);
       await api.register(taskStatusRoutes);
+      await api.register(taskPageRoutes);
       await api.register(auditRoutes);
       for (const routes of options.extraRoutes ?? []) await api.register(routes);
     },

@@ -49,7 +49,7 @@ import type { Actor, ServiceContext } from './context.ts';
 import { ServiceError } from './errors.ts';
 import type { Plan } from './plan-state.ts';
 import { readablePlan } from './plan.service.ts';
-import { firstReportingPeriod, reportingPeriods, type ReportingPeriod } from './report-periods.ts';
+import { firstExpectedPeriod, firstReportingPeriod, reportingPeriods, type ReportingPeriod } from './report-periods.ts';
 import { specOf } from './report-targets.service.ts';
 import type { ReportState } from './report-state.ts';
 
@@ -427,7 +427,11 @@ export async function planDashboard(ctx: ServiceContext, actor: Actor, planId: s
   }
   const timeZone = await workspaceTimeZone(ctx.db, actor.workspaceId);
   const now = ctx.clock();
-  const ended = reportingPeriods(plan, now, timeZone).filter((period) => period.hasEnded);
+  // Periods before the reporting start are not expected: the war board counts gaps as the task statuses do.
+  const expectedFrom = firstExpectedPeriod(plan, timeZone);
+  const ended = reportingPeriods(plan, now, timeZone).filter(
+    (period) => period.hasEnded && comparePeriods(period.period, expectedFrom) >= 0,
+  );
   const current = ended.at(-1) ?? null;
   const previous = ended.at(-2) ?? null;
   const today = localDateOf(now, timeZone);

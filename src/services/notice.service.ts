@@ -77,9 +77,13 @@ export interface Notice {
   response: string | null;
   respondedAt: string | null;
   respondedBy: string | null;
+  /** The display name of `respondedBy`; null when it names nobody. */
+  respondedByName: string | null;
   /** The lower-level notice this one escalated. */
   escalatedFromId: string | null;
   issuedBy: string | null;
+  /** The display name of `issuedBy`; null when it names nobody (a job). */
+  issuedByName: string | null;
   issuedAt: string;
   updatedAt: string;
   /** What the notice's state allows now (who may do it is another matter). */
@@ -136,7 +140,8 @@ const LEVEL_CODES: Readonly<Record<NoticeLevel, NoticeLevelCode>> = {
   flagged: 'listed',
 };
 
-const LEVELS_BY_CODE: Readonly<Record<NoticeLevelCode, NoticeLevel>> = {
+/** The API's level for a stored one (`reminder` → `remind`, `listed` → `flagged`). */
+export const LEVELS_BY_CODE: Readonly<Record<NoticeLevelCode, NoticeLevel>> = {
   reminder: 'remind',
   urge: 'urge',
   supervise: 'supervise',
@@ -150,7 +155,8 @@ const STATE_CODES: Readonly<Record<NoticeStatus, NoticeStateCode>> = {
   escalated: 'escalated',
 };
 
-const STATES_BY_CODE: Readonly<Record<NoticeStateCode, NoticeStatus>> = {
+/** The API's state for a stored one (`answered` → `responded`). */
+export const STATES_BY_CODE: Readonly<Record<NoticeStateCode, NoticeStatus>> = {
   open: 'open',
   answered: 'responded',
   closed: 'closed',
@@ -189,8 +195,10 @@ function toNotice(row: NoticeWithRefsRow): Notice {
     response: row.response,
     respondedAt: row.responded_at,
     respondedBy: row.responded_by,
+    respondedByName: row.responded_by_name,
     escalatedFromId: row.escalated_from_id,
     issuedBy: row.issued_by,
+    issuedByName: row.issued_by_name,
     issuedAt: row.created_at,
     updatedAt: row.updated_at,
     allowedActions: flow === null ? [] : allowedNoticeActions(flow),

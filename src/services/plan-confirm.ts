@@ -413,6 +413,8 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
       position: index,
       due_on: dueDateOf(draft.due, document.plan.issuedOn) ?? old?.dueOn ?? null,
       search_text: buildSearchText([draft.number, draft.title, ...draft.path, ...unitNames, ...written]),
+      // The plan's own paragraph; a draft stored before it was kept (undefined) leaves the task's as it is.
+      source_text: draft.sourceText === undefined ? (old?.sourceText ?? null) : draft.sourceText,
       // In the draft, so in force: a task an earlier version dropped is restored.
       removed_in_version: null,
     };
@@ -431,6 +433,7 @@ export async function writePlanTree(trx: Trx, input: WritePlanInput): Promise<Wr
         title: old.title,
         position: old.position,
         due_on: old.dueOn,
+        source_text: old.sourceText,
         removed_in_version: old.removedInVersion,
       };
       const unchanged = JSON.stringify(before) === JSON.stringify({ ...fields, search_text: undefined });

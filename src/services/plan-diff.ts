@@ -36,6 +36,8 @@ export interface CurrentTask {
   isRemoved: boolean;
   /** Something is recorded against it (reports, readings, projects, notices, close-outs, comments, files). */
   hasProgress: boolean;
+  /** The plan's own paragraph for it, as last confirmed; null when none was kept. */
+  sourceText: string | null;
 }
 
 export interface CurrentGoal {
@@ -276,6 +278,8 @@ export interface TargetChanges {
 
 export type TaskChange =
   | { field: 'number' | 'title'; before: string; after: string }
+  /** The plan's own paragraph, when both versions have one and it differs beyond spacing, number and title. */
+  | { field: 'text'; before: string; after: string }
   | { field: 'path' | 'lead' | 'support'; before: string[]; after: string[] }
   /** A task an earlier re-import removed comes back. */
   | { field: 'restored' }
@@ -389,6 +393,12 @@ export function diffPlan(
     }
     if (compact(task.title) !== compact(draft.title)) {
       changes.push({ field: 'title', before: task.title, after: draft.title });
+    }
+    // The paragraph's other words: a new number or title is shown as such, not again as new text.
+    const text = draft.sourceText ?? null;
+    const renamed = changes.some((change) => change.field === 'number' || change.field === 'title');
+    if (!renamed && task.sourceText !== null && text !== null && compact(task.sourceText) !== compact(text)) {
+      changes.push({ field: 'text', before: task.sourceText, after: text });
     }
     if (!samePath(task.path, draft.path)) changes.push({ field: 'path', before: task.path, after: draft.path });
     if (!sameList(task.lead, lead)) changes.push({ field: 'lead', before: task.lead, after: lead });

@@ -54,6 +54,11 @@ const draftTaskSchema = z.object({
   unitsInherited: z.boolean(),
   /** Offsets into the uploaded document's text; null for a task the office wrote. */
   source: z.object({ start: z.number().int(), end: z.number().int() }).nullable(),
+  /**
+   * The text at `source`: the plan's own paragraph, kept on the task at confirm. Absent in drafts stored before it
+   * was kept; null for a task the office wrote.
+   */
+  sourceText: z.string().nullable().optional(),
 });
 
 const draftGoalSchema = z.object({ id: z.string(), title: z.string(), targets: z.array(draftTargetSchema) });
@@ -178,6 +183,7 @@ export function buildDraftDocument(
     due: task.due ?? null,
     unitsInherited: task.unitsInherited === true,
     source: { start: task.source.start, end: task.source.end },
+    sourceText: sourceTextOf(source.text, task.source),
   }));
   const horizon = guessHorizon(draft, source.text);
   const title = draft.title ?? base?.title ?? fileStem(source.fileName);
@@ -263,6 +269,21 @@ export function resolveDraftGroups(document: DraftDocument): DraftDocument {
       return { ...task, units: { lead, support: resolve(task.units.support).filter((n) => !lead.includes(n)) } };
     }),
   };
+}
+
+/**
+ * The task's paragraph as the document has it, to be read by people: the readers' bold marks (`**…**`) dropped, a
+ * break that a page or a wrap put inside a sentence joined (a break after 。；！？：stays one line break), trimmed.
+ * Null when the offsets do not fall in the text.
+ */
+export function sourceTextOf(text: string, source: { start: number; end: number }): string | null {
+  if (source.start < 0 || source.end > text.length || source.end <= source.start) return null;
+  const paragraph = text
+    .slice(source.start, source.end)
+    .replaceAll('**', '')
+    .replace(/([。；！？：;!?:]?)[ \t]*[\r\n\f]+\s*/gu, (_all, end: string) => (end === '' ? '' : `${end}\n`))
+    .trim();
+  return paragraph === '' ? null : paragraph;
 }
 
 function fileStem(fileName: string): string {

@@ -379,6 +379,7 @@ async function currentPlanOf(db: Db, workspaceId: string, tree: PlanTree): Promi
       targets: targetsOf(task.id, 'taskId'),
       isRemoved: task.isRemoved,
       hasProgress: progress.has(task.id),
+      sourceText: task.sourceText,
     })),
     goals: tree.goals.map((goal) => ({
       nodeId: goal.nodeId,

@@ -45,6 +45,8 @@ export interface Plan {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** 报送起始日 as the office set it; null: the later of the plan's start and its confirmation (`reportingStartOf`). */
+  reportingStartsOn: string | null;
 }
 
 export interface UnitRef {
@@ -74,6 +76,8 @@ export interface PlanTask {
   status: TaskStatus | null;
   /** Lead units in written order (the first is the primary lead), then support units. */
   units: { lead: UnitRef[]; support: UnitRef[] };
+  /** The plan's own paragraph for the task, as the importer read it; null when none was read. */
+  sourceText: string | null;
 }
 
 export interface PlanTarget {
@@ -143,6 +147,7 @@ export function mapPlan(row: PlanRow): Plan {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    reportingStartsOn: row.reporting_starts_on,
   };
 }
 
@@ -235,6 +240,7 @@ function mapTasks(
       closedAt: task.closed_at,
       status: task.status,
       units: units.get(task.id) ?? { lead: [], support: [] },
+      sourceText: task.source_text,
     };
   });
 }

@@ -29,7 +29,7 @@ import { workspaceTimeZone } from '../db/queries/workspace.queries.ts';
 import { markTaskStatusStale } from '../db/queries/status-queue.queries.ts';
 import type { NoticeLevel as NoticeLevelCode, PeriodKey, ReminderKind, ReportState } from '../db/schema.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { endOfLocalDay, localDateOf } from '../domain/periods.ts';
+import { comparePeriods, endOfLocalDay, localDateOf } from '../domain/periods.ts';
 import { automaticEscalation, lastDayToReport, reminderKindOn, reminderNotice } from '../domain/reminders.ts';
 import { issueNotice as issueNoticeFlow, type NoticeLevel } from '../domain/workflow.ts';
 import { isJobActor } from '../policies/job.policy.ts';
@@ -40,7 +40,7 @@ import { ServiceError, isServiceError } from './errors.ts';
 import { closeNotice, escalateNotice } from './notice.service.ts';
 import { mapPlan } from './plan-state.ts';
 import { loadDeliveryTask } from './project.service.ts';
-import { reportingPeriods } from './report-periods.ts';
+import { firstExpectedPeriod, reportingPeriods } from './report-periods.ts';
 import { inTransaction } from './transaction.ts';
 
 export interface ReminderPolicy {
@@ -219,7 +219,10 @@ async function reminderSlots(
 ): Promise<ReminderSlot[]> {
   const now = ctx.clock();
   const today = localDateOf(now, timeZone);
+  // No reminder for a period before the reporting start: its report is not expected.
+  const expectedFrom = firstExpectedPeriod(plan, timeZone);
   const due = reportingPeriods(plan, now, timeZone).flatMap((p) => {
+    if (comparePeriods(p.period, expectedFrom) < 0) return [];
     const lastDay = lastDayToReport(new Date(p.dueAt), timeZone);
     const kind = reminderKindOn(today, lastDay, policy.daysBefore);
     if (kind === null) return [];

@@ -5,6 +5,10 @@
  * The plan starts with the later of the first period of its start year and the period it was issued in (a plan
  * issued in June 2021 for 2021–2025 reports from 2021-Q2); without either, the period it was created in. It ends
  * with the last period of its end year, if it has one.
+ *
+ * Reporting starts (报送起始日) on a date the office sets per plan, by default the later of the plan's start and
+ * its confirmation: periods before the one holding it are not expected (`firstExpectedPeriod`), though a unit may
+ * still file them.
  */
 import {
   alignPeriod,
@@ -13,6 +17,7 @@ import {
   periodContaining,
   periodLabel,
   periodsBetween,
+  localDateOf,
   reportDueAt,
   startOfLocalDay,
   type PeriodKey,
@@ -20,7 +25,8 @@ import {
 import type { Plan } from './plan-state.ts';
 
 /** What the periods depend on: the plan's horizon, issue date and cycle. */
-export type ReportingPlan = Pick<Plan, 'startYear' | 'endYear' | 'issuedOn' | 'cycle' | 'createdAt'>;
+export type ReportingPlan = Pick<Plan, 'startYear' | 'endYear' | 'issuedOn' | 'cycle' | 'createdAt'> &
+  Partial<Pick<Plan, 'reportingStartsOn'>>;
 
 export interface ReportingPeriod {
   /** `2021-Q3`. */
@@ -49,6 +55,32 @@ export function firstReportingPeriod(plan: ReportingPlan, timeZone: string): Per
   }
   if (starts.length === 0) starts.push(periodContaining(new Date(plan.createdAt), frequency, timeZone));
   return starts.sort(comparePeriods).at(-1) as PeriodKey;
+}
+
+/**
+ * The date reporting starts (报送起始日): the office's, or by default the later of the plan's start (the first day of
+ * its first reporting period) and the local day it was confirmed.
+ *
+ * @example
+ * // 2021–2025, issued 2021-06-02, confirmed 2026-12-07: reports are expected from 2026-12-07 (2026-Q4) on
+ * reportingStartOf(plan, 'Asia/Shanghai'); // { date: '2026-12-07', isDefault: true }
+ */
+export function reportingStartOf(plan: ReportingPlan, timeZone: string): { date: string; isDefault: boolean } {
+  if (plan.reportingStartsOn != null) return { date: plan.reportingStartsOn, isDefault: false };
+  const planStart = localDateOf(periodBounds(firstReportingPeriod(plan, timeZone), timeZone).start, timeZone);
+  const confirmed = localDateOf(new Date(plan.createdAt), timeZone);
+  return { date: planStart > confirmed ? planStart : confirmed, isDefault: true };
+}
+
+/** The first period a report is expected for: the one holding the reporting start, or the plan's first if later. */
+export function firstExpectedPeriod(plan: ReportingPlan, timeZone: string): PeriodKey {
+  const start = periodContaining(
+    startOfLocalDay(reportingStartOf(plan, timeZone).date, timeZone),
+    plan.cycle.frequency,
+    timeZone,
+  );
+  const first = firstReportingPeriod(plan, timeZone);
+  return comparePeriods(start, first) > 0 ? start : first;
 }
 
 /** The plan's last reporting period (the last of its end year), or null when it has no end year. */

@@ -12,6 +12,7 @@ import type { Db } from '../db/database.ts';
 import { findReadingsOfReports } from '../db/queries/reading.queries.ts';
 import {
   findContributionsOfReports,
+  findReportNames,
   findReportTaskFacts,
   findReportWithFacts,
   type ReportTaskFacts,
@@ -42,8 +43,10 @@ export interface ReportReading {
 export interface ReportContribution {
   id: string;
   unitId: string;
+  unitName: string | null;
   text: string;
   createdBy: string | null;
+  createdByName: string | null;
   updatedAt: string;
 }
 
@@ -54,7 +57,11 @@ export interface Report {
   version: number;
   planId: string;
   taskId: string;
+  /** The task's number and title and the unit's name, for lists that show them (display names, issue 10). */
+  taskNumber: string;
+  taskTitle: string;
   unitId: string;
+  unitName: string;
   period: string;
   state: ReportState;
   narrative: string;
@@ -68,16 +75,20 @@ export interface Report {
   /** 单位审核. */
   approvedAt: string | null;
   approvedBy: string | null;
+  approvedByName: string | null;
   /** When the report first reached the plan office; lateness is judged on it. */
   submittedAt: string | null;
   isLate: boolean;
   /** When the office last accepted or returned it, and who. */
   decidedAt: string | null;
   decidedBy: string | null;
+  decidedByName: string | null;
   /** Why it last came back — from the office (退回) or the unit's approver (审核退回); cleared on submission. */
   returnReason: string | null;
   createdAt: string;
   createdBy: string | null;
+  /** The display names of the people named by id; null when the id names nobody (a job, a deleted account). */
+  createdByName: string | null;
   updatedAt: string;
 }
 
@@ -145,16 +156,21 @@ export function flowOf(row: ReportWithPlanRow): ReportFlow {
   };
 }
 
-/** Reports with their readings and contributions, in the order given (two queries for any number of reports). */
+/**
+ * Reports with their readings, contributions and the names they mention (task, unit, people), in the order given
+ * (three queries for any number of reports).
+ */
 export async function toReports(db: Db, workspaceId: string, rows: readonly ReportWithPlanRow[]): Promise<Report[]> {
   const ids = rows.map((row) => row.id);
-  const [readings, contributions] =
+  const [readings, contributions, names] =
     ids.length === 0
-      ? [[], []]
+      ? [[], [], []]
       : await Promise.all([
           findReadingsOfReports(db, workspaceId, ids),
           findContributionsOfReports(db, workspaceId, ids),
+          findReportNames(db, workspaceId, ids),
         ]);
+  const namesOf = new Map(names.map((row) => [row.id, row]));
   const readingsOf = groupBy(readings, (reading) => reading.report_id ?? '');
   const contributionsOf = groupBy(contributions, (contribution) => contribution.report_id);
   return rows.map((row) => ({
@@ -162,7 +178,10 @@ export async function toReports(db: Db, workspaceId: string, rows: readonly Repo
     version: row.version,
     planId: row.plan_id,
     taskId: row.task_id,
+    taskNumber: namesOf.get(row.id)?.task_number ?? '',
+    taskTitle: namesOf.get(row.id)?.task_title ?? '',
     unitId: row.unit_id,
+    unitName: namesOf.get(row.id)?.unit_name ?? '',
     period: row.period,
     state: reportStateOf(row),
     narrative: row.narrative,
@@ -180,19 +199,24 @@ export async function toReports(db: Db, workspaceId: string, rows: readonly Repo
     contributions: (contributionsOf.get(row.id) ?? []).map((contribution) => ({
       id: contribution.id,
       unitId: contribution.unit_id,
+      unitName: contribution.unit_name,
       text: contribution.text,
       createdBy: contribution.created_by,
+      createdByName: contribution.created_by_name,
       updatedAt: contribution.updated_at,
     })),
     approvedAt: row.approved_at,
     approvedBy: row.approved_by,
+    approvedByName: namesOf.get(row.id)?.approved_by_name ?? null,
     submittedAt: row.submitted_at,
     isLate: row.is_late === 1,
     decidedAt: row.decided_at,
     decidedBy: row.decided_by,
+    decidedByName: namesOf.get(row.id)?.decided_by_name ?? null,
     returnReason: row.return_reason,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    createdByName: namesOf.get(row.id)?.created_by_name ?? null,
     updatedAt: row.updated_at,
   }));
 }

@@ -155,6 +155,7 @@ async function toPage(
     // The status is derived from the delivery record (reports, notices), which the public does not read.
     status: showsStatus ? row.status : null,
     units: units.get(row.id) ?? { lead: [], support: [] },
+    sourceText: row.source_text,
   }));
   const last = pageRows.at(-1);
   return {

@@ -55,15 +55,21 @@ import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
 import { ServiceError, notFound } from './errors.ts';
 import { mapPlan, type Plan } from './plan-state.ts';
-import { reportingPeriods } from './report-periods.ts';
+import { firstExpectedPeriod, reportingPeriods } from './report-periods.ts';
 import { reportStateOf } from './report-state.ts';
-import { COUNTED_REPORT_STATES, targetProgressOf } from './report-targets.service.ts';
+import { COUNTED_REPORT_STATES, targetProgressOf, type TargetProgress } from './report-targets.service.ts';
 import { inTransaction } from './transaction.ts';
 
 export { TASK_STATUS_LABELS, type StatusReason, type TaskStatus } from '../domain/task-status.ts';
 
-/** A value as it goes out as JSON: instants become ISO strings. */
-type Jsonified<T> = T extends unknown ? { [K in keyof T]: T[K] extends Date ? string : T[K] } : never;
+/** A value as it goes out as JSON: instants become ISO strings, in nested lists of facts too. */
+type Jsonified<T> = T extends Date
+  ? string
+  : T extends readonly (infer E)[]
+    ? Jsonified<E>[]
+    : T extends object
+      ? { [K in keyof T]: Jsonified<T[K]> }
+      : T;
 
 /** A reason as the API gives it (its instants as ISO strings). */
 export type TaskStatusReason = Jsonified<StatusReason>;
@@ -107,13 +113,20 @@ const NOTICE_STATES_BY_CODE: Readonly<Record<'open' | 'answered', NoticeState>> 
   answered: 'responded',
 };
 
-function toJson(reason: StatusReason): TaskStatusReason {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(reason)) out[key] = value instanceof Date ? value.toISOString() : value;
-  return out as TaskStatusReason;
+function jsonValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, jsonValue(inner)]));
+  }
+  return value;
 }
 
-function toView(taskId: string, result: TaskStatusResult, now: Date): TaskStatusView {
+function toJson(reason: StatusReason): TaskStatusReason {
+  return jsonValue(reason) as TaskStatusReason;
+}
+
+export function toStatusView(taskId: string, result: TaskStatusResult, now: Date): TaskStatusView {
   return {
     taskId,
     status: result.status,
@@ -177,6 +190,8 @@ async function statusInputs(
   tasks: readonly TaskStatusTaskRow[],
   timeZone: string,
   now: Date,
+  /** Filled with each target's progress as assessed on the way, for a caller that shows it (the task page). */
+  progressOut?: Map<string, TargetProgress>,
 ): Promise<Map<string, TaskStatusInput>> {
   const ws = workspaceId;
   const taskIds = tasks.map((task) => task.id);
@@ -203,6 +218,7 @@ async function statusInputs(
   const pointsOf = groupBy(pointRows, (row) => row.target_id);
   // The periods and their due instants are the plan's, the same for every task.
   const periods = reportingPeriods(plan, now, timeZone).map((p) => ({ period: p.period, dueAt: new Date(p.dueAt) }));
+  const reportingFrom = firstExpectedPeriod(plan, timeZone);
   const endOfDay = memo(endOfLocalDay, timeZone);
   const startOfDay = memo(startOfLocalDay, timeZone);
 
@@ -240,6 +256,7 @@ async function statusInputs(
         },
         now,
       );
+      progressOut?.set(row.id, progress);
       if (progress.assessment !== null) targets.push({ id: row.id, name: row.text, assessment: progress.assessment });
     }
 
@@ -264,6 +281,7 @@ async function statusInputs(
       targets,
       notices,
       closeOut: closeOutInput(closeOuts.get(task.id)),
+      reportingFrom,
     });
   }
   return inputs;
@@ -280,8 +298,9 @@ export async function deriveStatuses(
   tasks: readonly TaskStatusTaskRow[],
   timeZone: string,
   now: Date,
+  progressOut?: Map<string, TargetProgress>,
 ): Promise<Map<string, TaskStatusResult>> {
-  const inputs = await statusInputs(db, workspaceId, plan, tasks, timeZone, now);
+  const inputs = await statusInputs(db, workspaceId, plan, tasks, timeZone, now, progressOut);
   const results = new Map<string, TaskStatusResult>();
   for (const [taskId, input] of inputs) results.set(taskId, deriveTaskStatus(input));
   return results;
@@ -326,7 +345,7 @@ export async function taskStatus(
   const timeZone = await workspaceTimeZone(ctx.db, actor.workspaceId);
   const result = (await deriveStatuses(ctx.db, actor.workspaceId, plan, [task], timeZone, now)).get(task.id);
   if (result === undefined) throw notFound('任务', taskId);
-  return toView(task.id, result, now);
+  return toStatusView(task.id, result, now);
 }
 
 /**

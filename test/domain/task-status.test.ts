@@ -159,13 +159,13 @@ describe('each rule on its own', () => {
       'a report missing after its due date',
       { reports: [buildSlot({ state: null, submittedAt: null, confidence: null })] },
       'at-risk',
-      ['report-missing'],
+      ['reports-missing'],
     ],
     [
       'a draft report past its due date',
       { reports: [buildSlot({ state: 'draft', submittedAt: null, confidence: null })] },
       'at-risk',
-      ['report-missing'],
+      ['reports-missing'],
     ],
     [
       'a report not yet due',
@@ -230,15 +230,17 @@ describe('reports across periods and units', () => {
       }),
     );
     expect(result.status).toBe('at-risk');
+    const dueAt = new Date('2021-10-15T16:00:00Z');
+    const gap = { unitId: 'u-jjw', unitName: '区经委', period: '2021-Q3', dueAt };
     expect(result.reasons).toEqual([
       {
-        code: 'report-missing',
+        code: 'reports-missing',
         status: 'at-risk',
         message: '区经委2021年第三季度进展报告应于2021年10月15日前报送，尚未报送',
-        unitId: 'u-jjw',
-        unitName: '区经委',
-        period: '2021-Q3',
-        dueAt: new Date('2021-10-15T16:00:00Z'),
+        count: 1,
+        label: '1 期未报（1 report missing）',
+        units: [{ unitId: 'u-jjw', unitName: '区经委', count: 1, firstPeriod: '2021-Q3', lastPeriod: '2021-Q3' }],
+        missing: [gap],
       },
     ]);
   });
@@ -257,7 +259,7 @@ describe('reports across periods and units', () => {
     const other = buildSlot({ unitId: 'u-fj', unitName: '枫泾镇', state: null, submittedAt: null, confidence: null });
     const result = deriveTaskStatus(buildTaskInput({ reports: [onTimeReport, other] }));
     expect(result.status).toBe('at-risk');
-    expect(result.reasons).toMatchObject([{ code: 'report-missing', unitName: '枫泾镇' }]);
+    expect(result.reasons).toMatchObject([{ code: 'reports-missing', count: 1, units: [{ unitName: '枫泾镇' }] }]);
   });
 
   it.each<[Confidence, Confidence, TaskStatus]>([
@@ -285,6 +287,61 @@ describe('reports across periods and units', () => {
         confidence: 'red',
       },
     ]);
+  });
+});
+
+describe('the reporting start and missing reports as one reason', () => {
+  const quarters = ['2021-Q1', '2021-Q2', '2021-Q3', '2021-Q4'];
+  const gaps = (unitId: string, unitName: string) =>
+    quarters.map((period) =>
+      buildSlot({
+        period,
+        unitId,
+        unitName,
+        dueAt: reportDueAt(period),
+        state: null,
+        submittedAt: null,
+        confidence: null,
+      }),
+    );
+
+  it('counts every gap of every lead unit in one reason, "N 期未报"', () => {
+    const result = deriveTaskStatus(
+      buildTaskInput({ reports: [...gaps('u-jjw', '区经委'), ...gaps('u-fj', '枫泾镇')] }),
+    );
+    expect(result.status).toBe('at-risk');
+    expect(result.reasons).toHaveLength(1);
+    expect(result.reasons[0]).toMatchObject({
+      code: 'reports-missing',
+      count: 8,
+      label: '8 期未报：区经委 4 期、枫泾镇 4 期（8 reports missing）',
+      message: '8 期未报：区经委 4 期、枫泾镇 4 期（8 reports missing）',
+      units: [
+        { unitId: 'u-jjw', count: 4, firstPeriod: '2021-Q1', lastPeriod: '2021-Q4' },
+        { unitId: 'u-fj', count: 4, firstPeriod: '2021-Q1', lastPeriod: '2021-Q4' },
+      ],
+    });
+    const one = deriveTaskStatus(buildTaskInput({ reports: gaps('u-jjw', '区经委') }));
+    expect(one.reasons).toMatchObject([
+      { code: 'reports-missing', count: 4, message: '4 期未报（4 reports missing）' },
+    ]);
+  });
+
+  it('expects no report for a period before the reporting start', () => {
+    const fromQ3 = deriveTaskStatus(buildTaskInput({ reports: gaps('u-jjw', '区经委'), reportingFrom: '2021-Q3' }));
+    expect(fromQ3.reasons).toMatchObject([
+      { code: 'reports-missing', count: 2, units: [{ firstPeriod: '2021-Q3', lastPeriod: '2021-Q4' }] },
+    ]);
+    // Reporting starts with 2022-Q1, not yet due on 20 January 2022: nothing is missing.
+    const later = deriveTaskStatus(buildTaskInput({ reports: gaps('u-jjw', '区经委'), reportingFrom: '2022-Q1' }));
+    expect(later).toMatchObject({ status: 'not-started', reasons: [{ code: 'no-progress' }] });
+  });
+
+  it('does not hold a late report against a period before the start, yet hears a report filed for it', () => {
+    const lateQ4 = buildSlot({ submittedAt: local('2022-01-17T09:00:00'), confidence: 'amber' });
+    const result = deriveTaskStatus(buildTaskInput({ reports: [lateQ4], reportingFrom: '2022-Q1' }));
+    expect(result.status).toBe('at-risk');
+    expect(result.reasons.map((r) => r.code)).toEqual(['confidence-low']);
   });
 });
 
@@ -317,9 +374,9 @@ describe('precedence', () => {
       { targets: [buildTarget('behind')], notices: [notice('supervise')], reports: [missing] },
       'off-track',
       ['notice-escalated'],
-      ['report-missing', 'target-behind'],
+      ['reports-missing', 'target-behind'],
     ],
-    ['at risk wins over not started', { reports: [missing] }, 'at-risk', ['report-missing'], []],
+    ['at risk wins over not started', { reports: [missing] }, 'at-risk', ['reports-missing'], []],
     [
       'every overdue reason is listed, task first, then milestones by due date',
       {

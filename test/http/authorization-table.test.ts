@@ -977,6 +977,14 @@ const TABLE: Row[] = [
     expect: { ...each(READERS, 'ok ok 404'), pub: '403 403 404', ...each(ADMINS, '404 404 404') },
   },
 
+  // -- A task's page: the same readers as its status (sections within it follow their own rules).
+  {
+    route: 'GET /api/tasks/:id',
+    scope: 'unit',
+    request: (c) => get(`/api/tasks/${c.unit.taskId}`),
+    expect: { ...each(READERS, 'ok ok 404'), pub: '403 403 404', ...each(ADMINS, '404 404 404') },
+  },
+
   // -- The audit trail: the audit administrator alone.
   {
     route: 'GET /api/audit-events',

@@ -69,6 +69,24 @@ describeEachDatabase('delivery API errors', (database) => {
     const listed = await app.inject({ method: 'GET', url: `/api/reports?task=${plan.taskId}`, headers: as('office') });
     expect(listed.statusCode).toBe(200);
     expect(listed.json()).toMatchObject({ items: [{ id: report.id, state: 'submitted' }], nextCursor: null });
+    // The list names the task and the unit (display names, issue 10), from the rows themselves.
+    const task = await database()
+      .db.selectFrom('tasks')
+      .select(['number', 'title'])
+      .where('id', '=', plan.taskId)
+      .executeTakeFirstOrThrow();
+    const unit = await database()
+      .db.selectFrom('units')
+      .select('name')
+      .where('id', '=', plan.leads[0] ?? '')
+      .executeTakeFirstOrThrow();
+    expect(listed.json().items[0]).toMatchObject({
+      taskNumber: task.number,
+      taskTitle: task.title,
+      unitName: unit.name,
+      createdByName: null,
+      decidedByName: null,
+    });
   });
 
   it('answers 403 to another unit’s reporter, 404 to another workspace and 409 to a stale version', async () => {

@@ -69,10 +69,17 @@ describeEachDatabase('task status through the API', (database) => {
     expect(body.status).toBe('at-risk');
     expect(body.reasons).toContainEqual(
       expect.objectContaining({
-        code: 'report-missing',
-        period: '2021-Q4',
-        unitName: task.units.lead[0]?.name,
-        dueAt: '2022-01-15T16:00:00.000Z',
+        code: 'reports-missing',
+        count: 2,
+        label: '2 期未报：' + task.units.lead.map((u) => `${u.name} 1 期`).join('、') + '（2 reports missing）',
+        missing: expect.arrayContaining([
+          {
+            unitId: task.units.lead[0]?.id,
+            unitName: task.units.lead[0]?.name,
+            period: '2021-Q4',
+            dueAt: '2022-01-15T16:00:00.000Z',
+          },
+        ]),
       }),
     );
 

@@ -181,6 +181,27 @@ describeEachDatabase('plan re-import', (database) => {
     });
   });
 
+  it('keeps each task’s own paragraph, and a re-import that rewrites one shows and stores the new text', async () => {
+    const { actor, planId, byNumber } = await confirmedExample();
+    const task1 = byNumber('（1）');
+    const paragraph = /^（1）建设滨海特色会展区。.*$/mu.exec(EXAMPLE.toString('utf8'))?.[0] ?? '';
+    expect(paragraph).toContain('（牵头协调单位：新城区发展公司、区文旅局）');
+    expect(task1.sourceText).toBe(paragraph);
+
+    const rewritten = paragraph.replace('为金山特色产业', '为金山特色产业和临港新片区');
+    const bytes = Buffer.from(EXAMPLE.toString('utf8').replace(paragraph, rewritten), 'utf8');
+    const draft = await createPlanDraft(ctx(), actor, { fileName: 'v2.md', bytes, planId });
+    const diff = await planDraftDiff(ctx(), actor, draft.id);
+    expect(diff.summary).toEqual({ added: 0, removed: 0, changed: 1, unchanged: 47 });
+    expect(diff.changed[0]).toMatchObject({
+      taskId: task1.id,
+      changes: [{ field: 'text', before: paragraph, after: rewritten }],
+    });
+    await confirmPlanDraft(ctx(), actor, draft.id, draft.version);
+    const after = (await listPlanTasks(ctx(), actor, planId)).find((t) => t.id === task1.id);
+    expect(after).toMatchObject({ sourceText: rewritten, version: task1.version + 1 });
+  });
+
   it('shows changed units and targets, and updates them in place', async () => {
     const { workspaceId, actor, planId, byNumber } = await confirmedExample();
     const task12 = byNumber('（12）');

@@ -62,11 +62,16 @@ describeEachDatabase('task status', (database) => {
       expect(atRisk.status).toBe('at-risk');
       expect(atRisk.reasons).toContainEqual(
         expect.objectContaining({
-          code: 'report-missing',
-          period: '2021-Q4',
-          unitName: primaryName,
-          dueAt: '2022-01-15T16:00:00.000Z',
-          message: `${primaryName}2021年第四季度进展报告应于2022年1月15日前报送，尚未报送`,
+          code: 'reports-missing',
+          count: 2,
+          missing: expect.arrayContaining([
+            {
+              unitId: reporter.unitId,
+              unitName: primaryName,
+              period: '2021-Q4',
+              dueAt: '2022-01-15T16:00:00.000Z',
+            },
+          ]),
         }),
       );
 
@@ -87,7 +92,7 @@ describeEachDatabase('task status', (database) => {
         label: '已逾期',
         reasons: [{ code: 'milestone-overdue', milestoneId: milestone.id, milestoneName: '首批项目开工' }],
       });
-      expect(overdue.otherReasons.map((r) => r.code)).toContain('report-missing');
+      expect(overdue.otherReasons.map((r) => r.code)).toContain('reports-missing');
 
       // The milestone is done; a 催办 escalated to 督办 makes the task off track.
       await markMilestoneDone(

@@ -17,6 +17,8 @@ import * as auditHeadHmac from './0011-audit-head-hmac.ts';
 import * as rateLimits from './0012-rate-limits.ts';
 import * as fourEyes from './0013-four-eyes.ts';
 import * as milestoneRemoval from './0014-milestone-removal.ts';
+import * as reportingStart from './0015-reporting-start.ts';
+import * as taskSourceText from './0015-task-source-text.ts';
 import * as draftReview from './0016-draft-review.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -34,5 +36,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0012-rate-limits': rateLimits,
   '0013-four-eyes': fourEyes,
   '0014-milestone-removal': milestoneRemoval,
+  '0015-reporting-start': reportingStart,
+  '0015-task-source-text': taskSourceText,
   '0016-draft-review': draftReview,
 });

@@ -23,8 +23,10 @@ export interface NoticeWithRefsRow {
   response: string | null;
   responded_at: IsoInstant | null;
   responded_by: string | null;
+  responded_by_name: string | null;
   escalated_from_id: string | null;
   issued_by: string | null;
+  issued_by_name: string | null;
   created_at: IsoInstant;
   updated_at: IsoInstant;
 }
@@ -37,6 +39,12 @@ function selectNotices(db: Db, workspaceId: string) {
     )
     .innerJoin('units as u', (join) =>
       join.onRef('u.workspace_id', '=', 'n.workspace_id').onRef('u.id', '=', 'n.unit_id'),
+    )
+    .leftJoin('users as ru', (join) =>
+      join.onRef('ru.workspace_id', '=', 'n.workspace_id').onRef('ru.id', '=', 'n.responded_by'),
+    )
+    .leftJoin('users as iu', (join) =>
+      join.onRef('iu.workspace_id', '=', 'n.workspace_id').onRef('iu.id', '=', 'n.issued_by'),
     )
     .select([
       'n.id',
@@ -54,8 +62,10 @@ function selectNotices(db: Db, workspaceId: string) {
       'n.response',
       'n.responded_at',
       'n.responded_by',
+      'ru.display_name as responded_by_name',
       'n.escalated_from_id',
       'n.issued_by',
+      'iu.display_name as issued_by_name',
       'n.created_at',
       'n.updated_at',
     ])

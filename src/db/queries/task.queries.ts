@@ -61,6 +61,7 @@ export type TaskFieldsUpdate = Pick<
   | 'due_on'
   | 'search_text'
   | 'removed_in_version'
+  | 'source_text'
 >;
 
 /** Updates a task still at `expectedVersion`; false when it moved on. */
@@ -255,6 +256,7 @@ export function findTaskPage(db: Db, workspaceId: string, filter: TaskPageFilter
       't.due_on',
       't.closed_at',
       't.status',
+      't.source_text',
     ])
     .select(isRemoved.as('is_removed'))
     .where('t.workspace_id', '=', workspaceId);

@@ -395,6 +395,9 @@ const targetChangesSchema = z.object({
 const taskChangeSchema = z.union([
   z.object({ field: z.enum(['number', 'title']), before: z.string(), after: z.string() }),
   z.object({ field: z.enum(['path', 'lead', 'support']), before: z.array(z.string()), after: z.array(z.string()) }),
+  z
+    .object({ field: z.literal('text'), before: z.string(), after: z.string() })
+    .describe('方案原文中该任务的段落有变化（the plan’s own paragraph for the task changed）'),
   z.object({ field: z.literal('restored') }).describe('此前被删除的任务恢复（a task removed earlier comes back）'),
   z.object({ field: z.literal('targets') }).extend(targetChangesSchema.shape),
 ]);
@@ -464,6 +467,11 @@ export const planSchema = z
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
+    reportingStartsOn: isoDate
+      .nullable()
+      .describe(
+        '方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation）',
+      ),
   })
   .meta({ id: 'Plan', description: '实施方案（a plan）' });
 
@@ -473,11 +481,21 @@ export const planSettingsChangeSchema = z
     version: versionSchema,
     allowSelfApproval: z
       .boolean()
+      .optional()
       .describe(
         '单位只有一位审核人时，允许其审核自己填写的报告（let a unit’s only approver approve a report it wrote itself）',
       ),
+    reportingStartsOn: isoDate
+      .nullable()
+      .optional()
+      .describe(
+        '报送起始日：此前各期不要求报送；null 恢复默认（方案开始日与确认日中较晚者）（the reporting start; null: back to the default）',
+      ),
   })
-  .strict();
+  .strict()
+  .refine((change) => change.allowSelfApproval !== undefined || change.reportingStartsOn !== undefined, {
+    message: '至少修改一项设置（change at least one setting）',
+  });
 
 const unitRefSchema = z.object({ id: z.string(), name: z.string() });
 
@@ -506,6 +524,10 @@ export const planTaskSchema = z
       lead: z.array(unitRefSchema).describe('牵头单位，第一个为主牵头单位（the first is the primary lead）'),
       support: z.array(unitRefSchema).describe('配合单位'),
     }),
+    sourceText: z
+      .string()
+      .nullable()
+      .describe('方案原文中该任务的段落；未读到时为 null（the plan’s own paragraph for the task）'),
   })
   .meta({ id: 'PlanTask', description: '任务（a task of a plan）' });
 

@@ -2699,7 +2699,9 @@ export interface paths {
                     "application/json": {
                         version: number;
                         /** @description 单位只有一位审核人时，允许其审核自己填写的报告（let a unit’s only approver approve a report it wrote itself） */
-                        allowSelfApproval: boolean;
+                        allowSelfApproval?: boolean;
+                        /** @description 报送起始日：此前各期不要求报送；null 恢复默认（方案开始日与确认日中较晚者）（the reporting start; null: back to the default） */
+                        reportingStartsOn?: string | null;
                     };
                 };
             };
@@ -7793,6 +7795,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 任务页（everything a task’s page shows）
+         * @description 任务（编号、标题、所属方向与领域、期限、原文段落、牵头与配合单位）、推导状态及理由、指标进展、项目与节点、最近的报告、督办单、销号、评论、附件（仅元数据）与任务动态。单位用户只看到其有权查看的报告与督办单。
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorEnvelope"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-events": {
         parameters: {
             query?: never;
@@ -8317,8 +8405,12 @@ export interface components {
             response: string | null;
             respondedAt: string | null;
             respondedBy: string | null;
+            /** @description 回复人姓名（the responder’s name） */
+            respondedByName: string | null;
             escalatedFromId: string | null;
             issuedBy: string | null;
+            /** @description 签发人姓名（the issuer’s name） */
+            issuedByName: string | null;
             issuedAt: string;
             updatedAt: string;
             allowedActions: ("escalate" | "respond" | "close")[];
@@ -8732,6 +8824,11 @@ export interface components {
                     after: string[];
                 } | {
                     /** @constant */
+                    field: "text";
+                    before: string;
+                    after: string;
+                } | {
+                    /** @constant */
                     field: "restored";
                 } | {
                     /** @constant */
@@ -8931,6 +9028,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation） */
+            reportingStartsOn: string | null;
         };
         /** @description 任务（a task of a plan） */
         PlanTaskInput: {
@@ -8968,6 +9067,8 @@ export interface components {
                     name: string;
                 }[];
             };
+            /** @description 方案原文中该任务的段落；未读到时为 null（the plan’s own paragraph for the task） */
+            sourceText: string | null;
         };
         /** @description 指标（a target） */
         PlanTargetInput: {
@@ -9024,7 +9125,13 @@ export interface components {
             version: number;
             planId: string;
             taskId: string;
+            /** @description 任务编号（the task’s number） */
+            taskNumber: string;
+            /** @description 任务标题（the task’s title） */
+            taskTitle: string;
             unitId: string;
+            /** @description 报送单位名称（the unit’s name） */
+            unitName: string;
             period: string;
             /** @enum {string} */
             state: "draft" | "pending-approval" | "approved" | "submitted" | "accepted" | "returned";
@@ -9043,21 +9150,29 @@ export interface components {
             contributions: {
                 id: string;
                 unitId: string;
+                unitName: string | null;
                 text: string;
                 createdBy: string | null;
+                createdByName: string | null;
                 updatedAt: string;
             }[];
             approvedAt: string | null;
             approvedBy: string | null;
+            /** @description 单位审核人姓名（the unit approver’s name） */
+            approvedByName: string | null;
             submittedAt: string | null;
             /** @description 是否逾期报送（submitted at or after the due instant） */
             isLate: boolean;
             decidedAt: string | null;
             decidedBy: string | null;
+            /** @description 办公室审核人姓名（the office reviewer’s name） */
+            decidedByName: string | null;
             /** @description 退回理由（why the office returned it） */
             returnReason: string | null;
             createdAt: string;
             createdBy: string | null;
+            /** @description 填报人姓名（the writer’s name） */
+            createdByName: string | null;
             updatedAt: string;
         };
         /** @description 任务某期报告汇总（a task’s reports for a period） */
@@ -9396,6 +9511,235 @@ export interface components {
             createdAt: string;
             updatedAt: string;
         };
+        /** @description 任务页：一次请求取得任务页所需的全部内容（everything a task’s page shows） */
+        TaskPageInput: {
+            task: {
+                id: string;
+                version: number;
+                planId: string;
+                planTitle: string;
+                number: string;
+                title: string;
+                /** @description 上级标题，自上而下（the headings above the task） */
+                path: string[];
+                /** @description 所属工作方向（the strand） */
+                strand: string | null;
+                /** @description 所属领域（the area） */
+                area: string | null;
+                dueOn: string | null;
+                closedAt: string | null;
+                isRemoved: boolean;
+                /** @description 方案原文中该任务的段落（the plan’s own paragraph for the task） */
+                sourceText: string | null;
+                units: {
+                    lead: {
+                        id: string;
+                        name: string;
+                    }[];
+                    support: {
+                        id: string;
+                        name: string;
+                    }[];
+                };
+            };
+            /** @description 报送起始日与首个应报期（the reporting start and the first period expected） */
+            reporting: {
+                /** @description YYYY-MM-DD */
+                startsOn: string;
+                isDefault: boolean;
+                firstExpectedPeriod: string;
+            };
+            status: {
+                taskId: string;
+                /** @enum {string} */
+                status: "not-started" | "on-track" | "at-risk" | "off-track" | "overdue" | "closed";
+                label: string;
+                reasons: ({
+                    code: string;
+                    /** @enum {string} */
+                    status: "not-started" | "on-track" | "at-risk" | "off-track" | "overdue" | "closed";
+                    message: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                otherReasons: ({
+                    code: string;
+                    /** @enum {string} */
+                    status: "not-started" | "on-track" | "at-risk" | "off-track" | "overdue" | "closed";
+                    message: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                asOf: string;
+            };
+            /** @description 各指标进展；无权查看时为空（empty without the right） */
+            targets: components["schemas"]["TargetProgressInput"][];
+            projects: {
+                id: string;
+                version: number;
+                name: string;
+                description: string;
+                ownerUnit: {
+                    id: string;
+                    name: string;
+                } | null;
+                plannedStart: string | null;
+                plannedEnd: string | null;
+                actualStart: string | null;
+                actualEnd: string | null;
+                /** @description 现行节点（已删除的不列）（milestones in force） */
+                milestones: {
+                    id: string;
+                    version: number;
+                    name: string;
+                    /** @description YYYY-MM-DD */
+                    dueOn: string;
+                    doneOn: string | null;
+                    isFrozen: boolean;
+                }[];
+            }[];
+            /** @description 最近的报告，按期倒序（recent reports, newest period first） */
+            reports: {
+                id: string;
+                version: number;
+                unitId: string;
+                unitName: string;
+                period: string;
+                periodLabel: string;
+                /** @enum {string} */
+                state: "draft" | "pending-approval" | "approved" | "submitted" | "accepted" | "returned";
+                percentDone: number | null;
+                confidence: ("green" | "amber-green" | "amber" | "amber-red" | "red") | null;
+                isLate: boolean;
+                /** @description 填报人的用户 id（user id） */
+                createdBy: string | null;
+                /** @description 填报人的姓名（display name） */
+                createdByName: string | null;
+                approvedAt: string | null;
+                /** @description 单位审核人的用户 id（user id） */
+                approvedBy: string | null;
+                /** @description 单位审核人的姓名（display name） */
+                approvedByName: string | null;
+                submittedAt: string | null;
+                decidedAt: string | null;
+                /** @description 办公室审核人的用户 id（user id） */
+                decidedBy: string | null;
+                /** @description 办公室审核人的姓名（display name） */
+                decidedByName: string | null;
+                returnReason: string | null;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                updatedAt: string;
+            }[];
+            notices: {
+                id: string;
+                version: number;
+                unitId: string;
+                unitName: string;
+                /** @enum {string} */
+                level: "remind" | "urge" | "supervise" | "flagged";
+                /** @enum {string} */
+                state: "open" | "responded" | "closed" | "escalated";
+                /** @description YYYY-MM-DD */
+                dueOn: string;
+                body: string;
+                response: string | null;
+                respondedAt: string | null;
+                /** @description 回复人的用户 id（user id） */
+                respondedBy: string | null;
+                /** @description 回复人的姓名（display name） */
+                respondedByName: string | null;
+                escalatedFromId: string | null;
+                /** @description 签发人的用户 id（user id） */
+                issuedBy: string | null;
+                /** @description 签发人的姓名（display name） */
+                issuedByName: string | null;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                createdAt: string;
+            }[];
+            closeOut: {
+                /** @description 现行的销号申请（the close-out in force） */
+                current: {
+                    id: string;
+                    version: number;
+                    /** @enum {string} */
+                    state: "requested" | "approved" | "rejected" | "withdrawn" | "reopened";
+                    evidence: string;
+                    reason: string | null;
+                    /** @description 申请人的用户 id（user id） */
+                    requestedBy: string | null;
+                    /** @description 申请人的姓名（display name） */
+                    requestedByName: string | null;
+                    /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                    requestedAt: string;
+                    decidedAt: string | null;
+                    /** @description 审批人的用户 id（user id） */
+                    decidedBy: string | null;
+                    /** @description 审批人的姓名（display name） */
+                    decidedByName: string | null;
+                } | null;
+                /** @description 全部销号申请，新的在前（every request, newest first） */
+                history: {
+                    id: string;
+                    version: number;
+                    /** @enum {string} */
+                    state: "requested" | "approved" | "rejected" | "withdrawn" | "reopened";
+                    evidence: string;
+                    reason: string | null;
+                    /** @description 申请人的用户 id（user id） */
+                    requestedBy: string | null;
+                    /** @description 申请人的姓名（display name） */
+                    requestedByName: string | null;
+                    /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                    requestedAt: string;
+                    decidedAt: string | null;
+                    /** @description 审批人的用户 id（user id） */
+                    decidedBy: string | null;
+                    /** @description 审批人的姓名（display name） */
+                    decidedByName: string | null;
+                }[];
+            };
+            comments: {
+                id: string;
+                version: number;
+                body: string;
+                /** @description 作者的用户 id（user id） */
+                authorId: string | null;
+                /** @description 作者的姓名（display name） */
+                authorName: string | null;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                createdAt: string;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                updatedAt: string;
+            }[];
+            attachments: {
+                id: string;
+                fileId: string;
+                name: string;
+                mediaType: string;
+                size: number;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                createdAt: string;
+                /** @description 上传人的用户 id（user id） */
+                createdBy: string | null;
+                /** @description 上传人的姓名（display name） */
+                createdByName: string | null;
+            }[];
+            /** @description 任务动态，取自各项记录本身，新的在前（the task’s activity from its records, newest first） */
+            activity: {
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                at: string;
+                /** @enum {string} */
+                action: "report.submitted" | "report.approved" | "report.accepted" | "report.returned" | "notice.issued" | "notice.escalated" | "notice.responded" | "close-out.requested" | "close-out.approved" | "close-out.rejected" | "comment.added";
+                actorId: string | null;
+                actorName: string | null;
+                /** @enum {string} */
+                subjectType: "report" | "notice" | "close-out" | "comment";
+                subjectId: string;
+                summary: string;
+            }[];
+            /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+            asOf: string;
+        };
         /** @description 单位（a unit） */
         UnitInput: {
             id: string;
@@ -9644,8 +9988,12 @@ export interface components {
             response: string | null;
             respondedAt: string | null;
             respondedBy: string | null;
+            /** @description 回复人姓名（the responder’s name） */
+            respondedByName: string | null;
             escalatedFromId: string | null;
             issuedBy: string | null;
+            /** @description 签发人姓名（the issuer’s name） */
+            issuedByName: string | null;
             issuedAt: string;
             updatedAt: string;
             allowedActions: ("escalate" | "respond" | "close")[];
@@ -10059,6 +10407,11 @@ export interface components {
                     after: string[];
                 } | {
                     /** @constant */
+                    field: "text";
+                    before: string;
+                    after: string;
+                } | {
+                    /** @constant */
                     field: "restored";
                 } | {
                     /** @constant */
@@ -10258,6 +10611,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation） */
+            reportingStartsOn: string | null;
         };
         /** @description 任务（a task of a plan） */
         PlanTask: {
@@ -10295,6 +10650,8 @@ export interface components {
                     name: string;
                 }[];
             };
+            /** @description 方案原文中该任务的段落；未读到时为 null（the plan’s own paragraph for the task） */
+            sourceText: string | null;
         };
         /** @description 指标（a target） */
         PlanTarget: {
@@ -10351,7 +10708,13 @@ export interface components {
             version: number;
             planId: string;
             taskId: string;
+            /** @description 任务编号（the task’s number） */
+            taskNumber: string;
+            /** @description 任务标题（the task’s title） */
+            taskTitle: string;
             unitId: string;
+            /** @description 报送单位名称（the unit’s name） */
+            unitName: string;
             period: string;
             /** @enum {string} */
             state: "draft" | "pending-approval" | "approved" | "submitted" | "accepted" | "returned";
@@ -10370,21 +10733,29 @@ export interface components {
             contributions: {
                 id: string;
                 unitId: string;
+                unitName: string | null;
                 text: string;
                 createdBy: string | null;
+                createdByName: string | null;
                 updatedAt: string;
             }[];
             approvedAt: string | null;
             approvedBy: string | null;
+            /** @description 单位审核人姓名（the unit approver’s name） */
+            approvedByName: string | null;
             submittedAt: string | null;
             /** @description 是否逾期报送（submitted at or after the due instant） */
             isLate: boolean;
             decidedAt: string | null;
             decidedBy: string | null;
+            /** @description 办公室审核人姓名（the office reviewer’s name） */
+            decidedByName: string | null;
             /** @description 退回理由（why the office returned it） */
             returnReason: string | null;
             createdAt: string;
             createdBy: string | null;
+            /** @description 填报人姓名（the writer’s name） */
+            createdByName: string | null;
             updatedAt: string;
         };
         /** @description 任务某期报告汇总（a task’s reports for a period） */
@@ -10722,6 +11093,235 @@ export interface components {
             position: number;
             createdAt: string;
             updatedAt: string;
+        };
+        /** @description 任务页：一次请求取得任务页所需的全部内容（everything a task’s page shows） */
+        TaskPage: {
+            task: {
+                id: string;
+                version: number;
+                planId: string;
+                planTitle: string;
+                number: string;
+                title: string;
+                /** @description 上级标题，自上而下（the headings above the task） */
+                path: string[];
+                /** @description 所属工作方向（the strand） */
+                strand: string | null;
+                /** @description 所属领域（the area） */
+                area: string | null;
+                dueOn: string | null;
+                closedAt: string | null;
+                isRemoved: boolean;
+                /** @description 方案原文中该任务的段落（the plan’s own paragraph for the task） */
+                sourceText: string | null;
+                units: {
+                    lead: {
+                        id: string;
+                        name: string;
+                    }[];
+                    support: {
+                        id: string;
+                        name: string;
+                    }[];
+                };
+            };
+            /** @description 报送起始日与首个应报期（the reporting start and the first period expected） */
+            reporting: {
+                /** @description YYYY-MM-DD */
+                startsOn: string;
+                isDefault: boolean;
+                firstExpectedPeriod: string;
+            };
+            status: {
+                taskId: string;
+                /** @enum {string} */
+                status: "not-started" | "on-track" | "at-risk" | "off-track" | "overdue" | "closed";
+                label: string;
+                reasons: ({
+                    code: string;
+                    /** @enum {string} */
+                    status: "not-started" | "on-track" | "at-risk" | "off-track" | "overdue" | "closed";
+                    message: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                otherReasons: ({
+                    code: string;
+                    /** @enum {string} */
+                    status: "not-started" | "on-track" | "at-risk" | "off-track" | "overdue" | "closed";
+                    message: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
+                asOf: string;
+            };
+            /** @description 各指标进展；无权查看时为空（empty without the right） */
+            targets: components["schemas"]["TargetProgress"][];
+            projects: {
+                id: string;
+                version: number;
+                name: string;
+                description: string;
+                ownerUnit: {
+                    id: string;
+                    name: string;
+                } | null;
+                plannedStart: string | null;
+                plannedEnd: string | null;
+                actualStart: string | null;
+                actualEnd: string | null;
+                /** @description 现行节点（已删除的不列）（milestones in force） */
+                milestones: {
+                    id: string;
+                    version: number;
+                    name: string;
+                    /** @description YYYY-MM-DD */
+                    dueOn: string;
+                    doneOn: string | null;
+                    isFrozen: boolean;
+                }[];
+            }[];
+            /** @description 最近的报告，按期倒序（recent reports, newest period first） */
+            reports: {
+                id: string;
+                version: number;
+                unitId: string;
+                unitName: string;
+                period: string;
+                periodLabel: string;
+                /** @enum {string} */
+                state: "draft" | "pending-approval" | "approved" | "submitted" | "accepted" | "returned";
+                percentDone: number | null;
+                confidence: ("green" | "amber-green" | "amber" | "amber-red" | "red") | null;
+                isLate: boolean;
+                /** @description 填报人的用户 id（user id） */
+                createdBy: string | null;
+                /** @description 填报人的姓名（display name） */
+                createdByName: string | null;
+                approvedAt: string | null;
+                /** @description 单位审核人的用户 id（user id） */
+                approvedBy: string | null;
+                /** @description 单位审核人的姓名（display name） */
+                approvedByName: string | null;
+                submittedAt: string | null;
+                decidedAt: string | null;
+                /** @description 办公室审核人的用户 id（user id） */
+                decidedBy: string | null;
+                /** @description 办公室审核人的姓名（display name） */
+                decidedByName: string | null;
+                returnReason: string | null;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                updatedAt: string;
+            }[];
+            notices: {
+                id: string;
+                version: number;
+                unitId: string;
+                unitName: string;
+                /** @enum {string} */
+                level: "remind" | "urge" | "supervise" | "flagged";
+                /** @enum {string} */
+                state: "open" | "responded" | "closed" | "escalated";
+                /** @description YYYY-MM-DD */
+                dueOn: string;
+                body: string;
+                response: string | null;
+                respondedAt: string | null;
+                /** @description 回复人的用户 id（user id） */
+                respondedBy: string | null;
+                /** @description 回复人的姓名（display name） */
+                respondedByName: string | null;
+                escalatedFromId: string | null;
+                /** @description 签发人的用户 id（user id） */
+                issuedBy: string | null;
+                /** @description 签发人的姓名（display name） */
+                issuedByName: string | null;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                createdAt: string;
+            }[];
+            closeOut: {
+                /** @description 现行的销号申请（the close-out in force） */
+                current: {
+                    id: string;
+                    version: number;
+                    /** @enum {string} */
+                    state: "requested" | "approved" | "rejected" | "withdrawn" | "reopened";
+                    evidence: string;
+                    reason: string | null;
+                    /** @description 申请人的用户 id（user id） */
+                    requestedBy: string | null;
+                    /** @description 申请人的姓名（display name） */
+                    requestedByName: string | null;
+                    /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                    requestedAt: string;
+                    decidedAt: string | null;
+                    /** @description 审批人的用户 id（user id） */
+                    decidedBy: string | null;
+                    /** @description 审批人的姓名（display name） */
+                    decidedByName: string | null;
+                } | null;
+                /** @description 全部销号申请，新的在前（every request, newest first） */
+                history: {
+                    id: string;
+                    version: number;
+                    /** @enum {string} */
+                    state: "requested" | "approved" | "rejected" | "withdrawn" | "reopened";
+                    evidence: string;
+                    reason: string | null;
+                    /** @description 申请人的用户 id（user id） */
+                    requestedBy: string | null;
+                    /** @description 申请人的姓名（display name） */
+                    requestedByName: string | null;
+                    /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                    requestedAt: string;
+                    decidedAt: string | null;
+                    /** @description 审批人的用户 id（user id） */
+                    decidedBy: string | null;
+                    /** @description 审批人的姓名（display name） */
+                    decidedByName: string | null;
+                }[];
+            };
+            comments: {
+                id: string;
+                version: number;
+                body: string;
+                /** @description 作者的用户 id（user id） */
+                authorId: string | null;
+                /** @description 作者的姓名（display name） */
+                authorName: string | null;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                createdAt: string;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                updatedAt: string;
+            }[];
+            attachments: {
+                id: string;
+                fileId: string;
+                name: string;
+                mediaType: string;
+                size: number;
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                createdAt: string;
+                /** @description 上传人的用户 id（user id） */
+                createdBy: string | null;
+                /** @description 上传人的姓名（display name） */
+                createdByName: string | null;
+            }[];
+            /** @description 任务动态，取自各项记录本身，新的在前（the task’s activity from its records, newest first） */
+            activity: {
+                /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+                at: string;
+                /** @enum {string} */
+                action: "report.submitted" | "report.approved" | "report.accepted" | "report.returned" | "notice.issued" | "notice.escalated" | "notice.responded" | "close-out.requested" | "close-out.approved" | "close-out.rejected" | "comment.added";
+                actorId: string | null;
+                actorName: string | null;
+                /** @enum {string} */
+                subjectType: "report" | "notice" | "close-out" | "comment";
+                subjectId: string;
+                summary: string;
+            }[];
+            /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
+            asOf: string;
         };
         /** @description 单位（a unit） */
         Unit: {

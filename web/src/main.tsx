@@ -1,9 +1,14 @@
 /**
  * The web app's entry: the language (Chinese first), Ant Design's locale and theme with the page's CSP nonce, the
  * server-state client and the router.
+ *
+ * The first page's JavaScript is kept small (npm run bench:web; aim ≤ 250 KB gzipped): Ant Design's `<App>` (the
+ * message, notification and modal hooks, ~16 KB gzipped) is not in the entry; a page that needs `App.useApp()` wraps
+ * itself in `<App>`, inside its own lazy chunk. (Ant Design's English locale stays static: antd imports it anyway as
+ * its default locale, so a dynamic import would save nothing.)
  */
 import { QueryClientProvider } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { ConfigProvider, theme } from 'antd';
 import enUS from 'antd/es/locale/en_US';
 import zhCN from 'antd/es/locale/zh_CN';
 import dayjs from 'dayjs';
@@ -38,6 +43,23 @@ const nonce = cspNonce();
 if (nonce !== undefined) nonceScriptStyles(nonce);
 const queryClient = createQueryClient();
 
+/** The base text style `<App>` gave the page (colour, size, line height, the CJK font), from the theme's tokens. */
+function AppText({ children }: { children: ReactNode }) {
+  const { token } = theme.useToken();
+  return (
+    <div
+      style={{
+        color: token.colorText,
+        fontSize: token.fontSize,
+        lineHeight: token.lineHeight,
+        fontFamily: token.fontFamily,
+      }}
+    >
+      {children}
+    </div>
+  );
+}
+
 function Localized({ children }: { children: ReactNode }) {
   const { lang } = useLang();
   dayjs.locale(lang === 'zh' ? 'zh-cn' : 'en');
@@ -57,7 +79,7 @@ function Localized({ children }: { children: ReactNode }) {
         },
       }}
     >
-      <AntApp>{children}</AntApp>
+      <AppText>{children}</AppText>
     </ConfigProvider>
   );
 }

@@ -93,7 +93,7 @@ async function measure(browser: Browser, base: string, scenario: Scenario): Prom
     const input = scenario.input(page);
     await input.press('1');
     await page.waitForFunction(
-      (element) => (element as HTMLInputElement).value.includes('1'),
+      (element) => (element as unknown as { value: string }).value.includes('1'),
       await input.elementHandle(),
     );
     const typingMs = performance.now() - started;

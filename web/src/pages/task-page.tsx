@@ -6,7 +6,7 @@
  * what it gets. Sections stack, so a phone reads them one under the other.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Breadcrumb, Card, Descriptions, Empty, Flex, Table, Tag, Timeline, Typography } from 'antd';
+import { Breadcrumb, Card, Descriptions, Flex, Table, Tag, Timeline, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
@@ -53,9 +53,10 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
+/** An empty section in one line: a picture per empty section made the page three screens of nothing. */
 function None({ words }: { words: Bilingual }) {
   const { t } = useLang();
-  return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t(words)} />;
+  return <Typography.Text type="secondary">{t(words)}</Typography.Text>;
 }
 
 function person(name: string | null, t: (words: Bilingual) => string): string {
@@ -175,9 +176,11 @@ function TaskView({ page }: { page: TaskPageData }) {
             className="task-activity"
             items={page.activity.map((event, index) => ({
               key: `${event.subjectId}-${event.action}-${index}`,
-              title: formatDateTime(event.at, lang),
               content: (
                 <>
+                  <Typography.Text type="secondary" className="activity-at">
+                    {formatDateTime(event.at, lang)}
+                  </Typography.Text>{' '}
                   <Typography.Text strong>{person(event.actorName, t)}</Typography.Text>{' '}
                   {t(ACTIVITY_VIEW[event.action])}
                   {event.summary !== '' && <div className="activity-summary">{event.summary}</div>}

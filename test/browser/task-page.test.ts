@@ -76,7 +76,11 @@ describeWithChromium('the task page in Chromium', () => {
     await web?.close();
   });
 
-  async function signedIn(roles: Parameters<WebApp['user']>[0], size = DESKTOP, unitId?: string): Promise<Page> {
+  async function signedIn(
+    roles: Parameters<WebApp['user']>[0],
+    size: { width: number; height: number } = DESKTOP,
+    unitId?: string,
+  ): Promise<Page> {
     const page = await web.newPage(size);
     await signInThroughPage(page, web.base, await web.user(roles, { unitId: unitId ?? null }));
     await page.waitForURL((url) => url.pathname !== '/login');
@@ -139,6 +143,24 @@ describeWithChromium('the task page in Chromium', () => {
     expect(await page.getByText(NOTICE_BODY).count()).toBe(0);
     expect(await page.getByText('报送了报告').count()).toBe(0);
     await checkPage(page, 'task-other-unit');
+  });
+
+  it('shows 无权访问, never the task, where the API answers 403 (the public, on a published plan)', async () => {
+    // The public may read a published plan but not its delivery record; an unpublished one is not found at all.
+    const session = await signIn(web.app, await web.user(['office']));
+    const { version } = (await session.request({ method: 'GET', url: `/api/plans/${plan.planId}` })).json() as {
+      version: number;
+    };
+    const published = await session.request({
+      method: 'POST',
+      url: `/api/plans/${plan.planId}/publish`,
+      payload: { version },
+    });
+    expect(published.statusCode).toBe(200);
+    const page = await signedIn(['public']);
+    await page.goto(`${web.base}/tasks/${task.id}`);
+    await page.getByRole('heading', { name: '无权访问' }).waitFor();
+    expect(await page.getByText(task.title).count()).toBe(0);
   });
 
   it('answers a task that does not exist with the not-found page', async () => {

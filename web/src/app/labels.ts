@@ -32,15 +32,14 @@ export const NOTICE_STATE_VIEW: Readonly<Record<TaskPage['notices'][number]['sta
   escalated: { zh: '已升级', en: 'Escalated' },
 };
 
-export const CLOSE_OUT_STATE_VIEW: Readonly<
-  Record<NonNullable<TaskPage['closeOut']['current']>['state'], Bilingual>
-> = {
-  requested: { zh: '待审批', en: 'Awaiting decision' },
-  approved: { zh: '已销号', en: 'Closed out' },
-  rejected: { zh: '已驳回', en: 'Rejected' },
-  withdrawn: { zh: '已撤回', en: 'Withdrawn' },
-  reopened: { zh: '已重新打开', en: 'Reopened' },
-};
+export const CLOSE_OUT_STATE_VIEW: Readonly<Record<NonNullable<TaskPage['closeOut']['current']>['state'], Bilingual>> =
+  {
+    requested: { zh: '待审批', en: 'Awaiting decision' },
+    approved: { zh: '已销号', en: 'Closed out' },
+    rejected: { zh: '已驳回', en: 'Rejected' },
+    withdrawn: { zh: '已撤回', en: 'Withdrawn' },
+    reopened: { zh: '已重新打开', en: 'Reopened' },
+  };
 
 export const TARGET_STATUS_VIEW: Readonly<
   Record<NonNullable<Schemas['TargetProgress']['assessment']>['status'], Coloured>

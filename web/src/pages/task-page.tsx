@@ -69,9 +69,11 @@ function TaskView({ page }: { page: TaskPageData }) {
   const view = TASK_STATUS_VIEW[status.status];
   const crumbs = [
     { title: <Link to={`/plans/${task.planId}`}>{task.planTitle}</Link> },
-    ...[task.strand, task.area].filter((heading): heading is string => heading !== null).map((heading) => ({
-      title: heading,
-    })),
+    ...[task.strand, task.area]
+      .filter((heading): heading is string => heading !== null)
+      .map((heading) => ({
+        title: heading,
+      })),
   ];
   const units = (list: readonly { name: string }[]) => (list.length === 0 ? '—' : list.map((u) => u.name).join('、'));
 
@@ -105,7 +107,7 @@ function TaskView({ page }: { page: TaskPageData }) {
         )}
       </header>
 
-      <Section title={t({ zh: '方案原文', en: 'The plan’s text' })}>
+      <Section title={t({ zh: '方案原文', en: 'Text in the plan' })}>
         {task.sourceText === null ? (
           <None words={{ zh: '方案中未保存该任务的原文', en: 'The plan’s text for this task was not kept' }} />
         ) : (
@@ -253,6 +255,7 @@ function TargetTable({ targets }: { targets: readonly TargetProgress[] }) {
   ];
   return (
     <Table<TargetProgress>
+      className="target-table"
       size="small"
       rowKey={(row) => row.target.id}
       columns={columns}

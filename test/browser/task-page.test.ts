@@ -4,7 +4,9 @@
 // API lets it see and never the first unit's report or notice.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { addComment } from '../../src/services/comment.service.ts';
 import { issueNotice } from '../../src/services/notice.service.ts';
+import { createMilestone, createProject } from '../../src/services/project.service.ts';
 import { saveReportDraft, submitReport } from '../../src/services/report.service.ts';
 import { buildActor, buildUnit } from '../factories.ts';
 import { signIn } from '../helpers/auth.ts';
@@ -70,6 +72,14 @@ describeWithChromium('the task page in Chromium', () => {
       dueOn: '2026-12-31',
       body: NOTICE_BODY,
     });
+    // A project with a milestone and a comment, so every section of the page has something to show.
+    const project = await createProject(ctx, office, {
+      taskId: task.id,
+      ownerUnitId: lead.id,
+      name: '精细化工产业链延伸项目',
+    });
+    await createMilestone(ctx, office, { projectId: project.id, name: '首批项目开工', dueOn: '2025-06-30' });
+    await addComment(ctx, office, { type: 'task', id: task.id }, '请牵头单位关注进度');
   });
 
   afterAll(async () => {
@@ -112,6 +122,12 @@ describeWithChromium('the task page in Chromium', () => {
     await page.getByText(NOTICE_BODY).waitFor();
     await page.getByText('催办', { exact: true }).waitFor();
     await page.getByText('待回复', { exact: true }).waitFor();
+    await page.getByText('精细化工产业链延伸项目').waitFor();
+    await page
+      .locator('.milestones')
+      .getByText(/首批项目开工/)
+      .waitFor();
+    await page.getByText('请牵头单位关注进度').waitFor();
   });
 
   it('passes the page checks opened directly, on a desktop and on a phone, in Chinese and in English', async () => {

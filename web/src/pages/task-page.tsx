@@ -276,8 +276,15 @@ function Projects({ projects }: { projects: readonly Project[] }) {
         <li key={project.id}>
           <Typography.Text strong>{project.name}</Typography.Text>{' '}
           <Typography.Text type="secondary">
-            {project.ownerUnit?.name ?? '—'} · {formatDate(project.plannedStart, lang)} —{' '}
-            {formatDate(project.plannedEnd, lang)}
+            {[
+              project.ownerUnit?.name,
+              // A project without planned dates says nothing about them, rather than "— —".
+              project.plannedStart === null && project.plannedEnd === null
+                ? undefined
+                : `${formatDate(project.plannedStart, lang)} — ${formatDate(project.plannedEnd, lang)}`,
+            ]
+              .filter((part) => part !== undefined)
+              .join(' · ')}
           </Typography.Text>
           {project.milestones.length > 0 && (
             <ul className="milestones">

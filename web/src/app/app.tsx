@@ -15,6 +15,7 @@ const LoginPage = lazy(() => import('../pages/login-page'));
 const ChangePasswordPage = lazy(() => import('../pages/change-password-page'));
 const PlansPage = lazy(() => import('../pages/plans-page'));
 const PlanPage = lazy(() => import('../pages/plan-page'));
+const TaskPage = lazy(() => import('../pages/task-page'));
 const AppShell = lazy(() => import('../shell/app-shell'));
 const NotFoundPage = lazy(() => import('../pages/status-pages').then((module) => ({ default: module.NotFoundPage })));
 
@@ -59,6 +60,7 @@ export function App() {
           <Route index element={<Home />} />
           <Route path="plans" element={<PlansPage />} />
           <Route path="plans/:planId" element={<PlanPage />} />
+          <Route path="tasks/:taskId" element={<TaskPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

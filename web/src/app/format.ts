@@ -14,3 +14,18 @@ export function formatDate(value: string | null | undefined, lang: Lang): string
 export function safeNext(next: string | null): string {
   return next !== null && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
+
+/** An instant as a date and time in the browser's zone: 2021年10月8日 10:00, or 8 Oct 2021 10:00. */
+export function formatDateTime(value: string | null | undefined, lang: Lang): string {
+  if (value === null || value === undefined) return '—';
+  const date = dayjs(value);
+  if (!date.isValid()) return value;
+  return lang === 'zh' ? date.format('YYYY年M月D日 HH:mm') : date.locale('en').format('D MMM YYYY HH:mm');
+}
+
+/** A file's size as people read it: 812 B, 14.2 KB, 3.1 MB. */
+export function formatBytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  if (size < 1024 * 1024) return `${(size / 1024).toFixed(1)} KB`;
+  return `${(size / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -9,7 +9,7 @@ import { DatePicker, Descriptions, Flex, Input, Select, Table, Tag, Typography }
 import type { ColumnsType } from 'antd/es/table';
 import type { Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client';
 import { QueryResult } from '../app/query-result';
 import { formatDate } from '../app/format';
@@ -178,8 +178,10 @@ function TaskTree({ tasks }: { tasks: readonly PlanTask[] }) {
       key: 'title',
       width: 470,
       render: (_value, row) =>
-        row.kind === 'task' ? (
-          <span className="task-title">{row.title}</span>
+        row.kind === 'task' && row.task !== undefined ? (
+          <Link to={`/tasks/${row.task.id}`} className="task-title">
+            {row.title}
+          </Link>
         ) : (
           <strong>
             {row.title}

@@ -144,10 +144,11 @@ describe('the error envelope', () => {
   });
 
   it('answers an unknown route with 404 not-found', async () => {
+    // Other GET paths belong to the web app's fallback (test/http/web-static.test.ts); other methods do not.
     for (const [method, url] of [
       ['GET', '/api/no-such-thing'],
       ['DELETE', '/api/health'],
-      ['GET', '/elsewhere?x=<script>'],
+      ['POST', '/elsewhere?x=<script>'],
     ] as const) {
       const response = await app.inject({ method, url });
       expect(response.statusCode).toBe(404);

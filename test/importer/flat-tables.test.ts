@@ -40,6 +40,7 @@ describe('flattened task tables', () => {
         path: ['行动一：改善居住条件', '屋面整治'],
         lead: ['区房管局', '各街道'],
         support: [],
+        groups: ['各街道'],
       },
       {
         number: '2',
@@ -47,6 +48,7 @@ describe('flattened task tables', () => {
         path: ['行动一：改善居住条件', '屋面整治'],
         lead: ['区房管局', '各街道'],
         support: [],
+        groups: ['各街道'],
       },
       {
         number: '3',
@@ -88,7 +90,14 @@ describe('flattened task tables', () => {
     ].join('\n');
     const draft = parsePlan(HEAD + table);
     expect(draft.tasks.map(({ number, title, units, due }) => ({ number, title, ...units, due }))).toEqual([
-      { number: '1', title: '雨污分流', lead: ['区水务局'], support: ['各街道'], due: '2024年12月' },
+      {
+        number: '1',
+        title: '雨污分流',
+        lead: ['区水务局'],
+        support: ['各街道'],
+        groups: ['各街道'],
+        due: '2024年12月',
+      },
       { number: '2', title: '架空线入地', lead: ['区建管委'], support: ['区供电公司'], due: '2024年底' },
     ]);
     expect(draft.tasks[1]?.targets).toMatchObject([{ value: 8, unit: '公里', deadline: '2024' }]);

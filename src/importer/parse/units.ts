@@ -53,7 +53,7 @@ export function splitUnitList(text: string): string[] {
   for (const item of items) {
     const previous = out[out.length - 1];
     // "各区、县级市", "各市、县（市、区）人民政府": a group named by kinds of place, written as one phrase.
-    // Only after a bare kind of place (各区, 各市): 各街镇、开发区 names two groups.
+    // Only after a bare kind of place (各区, 各市, 各街道): 各街镇、开发区 names two groups.
     if (previous !== undefined && GROUP_HEAD.test(previous) && GROUP_TAIL.test(item)) {
       out[out.length - 1] = `${previous}、${item}`;
       continue;
@@ -63,7 +63,7 @@ export function splitUnitList(text: string): string[] {
   return out;
 }
 
-const GROUP_HEAD = /^各(?:省|市|县|区|州|盟|旗)$/;
+const GROUP_HEAD = /^各(?:省|市|县|区|州|盟|旗|街道|乡|镇)$/;
 const GROUP_TAIL =
   /^(?:县级市|县|市|区|镇|乡|乡镇|街道|开发区|园区)(?:[（(][^）)]*[）)])?(?:人民政府|政府|管委会|办事处)?$/;
 

@@ -8201,6 +8201,8 @@ export interface components {
             size: number;
             sha256: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
             createdAt: string;
         };
         /** @description 审计事件（an audit event） */
@@ -8354,9 +8356,13 @@ export interface components {
             evidence: string;
             fileId: string | null;
             requestedBy: string | null;
+            /** @description 申请人姓名（the requester’s name） */
+            requestedByName: string | null;
             requestedAt: string;
             decidedAt: string | null;
             decidedBy: string | null;
+            /** @description 审批人姓名（the decider’s name） */
+            decidedByName: string | null;
             reason: string | null;
             updatedAt: string;
         };
@@ -8381,6 +8387,8 @@ export interface components {
             taskId: string;
             body: string;
             authorId: string | null;
+            /** @description 作者姓名（the author’s name） */
+            authorName: string | null;
             createdAt: string;
             updatedAt: string;
         };
@@ -9227,8 +9235,12 @@ export interface components {
             source: string;
             reportId: string | null;
             unitId: string | null;
+            /** @description 报送单位名称（the reporting unit’s name） */
+            unitName: string | null;
             createdAt: string;
             createdBy: string | null;
+            /** @description 录入人姓名（the name of who recorded it） */
+            createdByName: string | null;
         };
         /** @description 人工设定的计划值；删除后为 null（a planned value the office set） */
         TrajectoryPointInput: {
@@ -9784,6 +9796,8 @@ export interface components {
             size: number;
             sha256: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
             createdAt: string;
         };
         /** @description 审计事件（an audit event） */
@@ -9937,9 +9951,13 @@ export interface components {
             evidence: string;
             fileId: string | null;
             requestedBy: string | null;
+            /** @description 申请人姓名（the requester’s name） */
+            requestedByName: string | null;
             requestedAt: string;
             decidedAt: string | null;
             decidedBy: string | null;
+            /** @description 审批人姓名（the decider’s name） */
+            decidedByName: string | null;
             reason: string | null;
             updatedAt: string;
         };
@@ -9964,6 +9982,8 @@ export interface components {
             taskId: string;
             body: string;
             authorId: string | null;
+            /** @description 作者姓名（the author’s name） */
+            authorName: string | null;
             createdAt: string;
             updatedAt: string;
         };
@@ -10810,8 +10830,12 @@ export interface components {
             source: string;
             reportId: string | null;
             unitId: string | null;
+            /** @description 报送单位名称（the reporting unit’s name） */
+            unitName: string | null;
             createdAt: string;
             createdBy: string | null;
+            /** @description 录入人姓名（the name of who recorded it） */
+            createdByName: string | null;
         };
         /** @description 人工设定的计划值；删除后为 null（a planned value the office set） */
         TrajectoryPoint: {

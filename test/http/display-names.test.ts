@@ -7,7 +7,11 @@ import type { LuoshiApp } from '../../src/http/app.ts';
 import { uploadAttachment } from '../../src/services/attachment.service.ts';
 import { requestCloseOut } from '../../src/services/close-out.service.ts';
 import { addComment } from '../../src/services/comment.service.ts';
+import { adminCommandActor } from '../../src/services/admin-command-actor.ts';
+import { recordAudit } from '../../src/services/audit.ts';
 import type { Actor } from '../../src/services/context.ts';
+import { jobActor } from '../../src/services/job-actor.ts';
+import { inTransaction } from '../../src/services/transaction.ts';
 import { createFileStorage } from '../../src/services/file-storage.ts';
 import { saveReportDraft, submitReport } from '../../src/services/report.service.ts';
 import { pdfBytes } from '../attachment-files.ts';
@@ -34,7 +38,8 @@ describeEachDatabase('display names in answers', (database) => {
     const office = buildActor(ws, { userId: officeUser.id });
     const reporter = unitActor(ws, primary.id, ['unit-reporter'], reporterUser.id);
     const now = new Date('2021-11-01T02:00:00.000Z');
-    const actors: Record<string, Actor> = { office, reporter };
+    const auditor = buildActor(ws, { userId: `usr_auditor-${suffix}`, roles: ['audit-admin'] });
+    const actors: Record<string, Actor> = { office, reporter, auditor };
     const app: LuoshiApp = await buildTestApp({
       database: database(),
       clock: () => now,
@@ -121,5 +126,41 @@ describeEachDatabase('display names in answers', (database) => {
     const progress = await get(`/api/targets/${example.target.id}/progress`);
     expect(progress.statusCode).toBe(200);
     expect(progress.json().readings).toEqual([named]);
+  });
+
+  it('the audit trail names each actor: a user by name, the scheduled jobs and the server command by a label', async () => {
+    const { db, task, office, officeUser, get } = await setUp('a');
+    const suffix = 'a';
+    await addComment(at(db, '2021-10-19T02:00:00.000Z'), office, { type: 'task', id: task.id }, '请关注进度');
+    const ws = office.workspaceId;
+    await inTransaction(db, async (trx) => {
+      await recordAudit(trx, jobActor(ws), new Date('2021-10-20T02:00:00.000Z'), {
+        action: 'task.status',
+        subjectType: 'task',
+        subjectId: task.id,
+      });
+      await recordAudit(trx, adminCommandActor(ws), new Date('2021-10-21T02:00:00.000Z'), {
+        action: 'user.unlock',
+        subjectType: 'user',
+        subjectId: officeUser.id,
+      });
+    });
+
+    const trail = await get(`/api/audit-events?subjectId=${task.id}`, 'auditor');
+    expect(trail.statusCode).toBe(200);
+    const names = (trail.json().items as { action: string; actorId: string; actorName: string | null }[]).map(
+      (event) => [event.action, event.actorId, event.actorName],
+    );
+    expect(names).toContainEqual(['task.status', 'system:jobs', '定时任务（scheduled jobs）']);
+    const all = await get('/api/audit-events?limit=100', 'auditor');
+    const items = all.json().items as { action: string; actorId: string; actorName: string | null }[];
+    expect(items.find((event) => event.action === 'comment.add')).toMatchObject({
+      actorId: officeUser.id,
+      actorName: `测试用户 office-li-${suffix}`,
+    });
+    expect(items.find((event) => event.action === 'user.unlock')).toMatchObject({
+      actorId: 'system:cli',
+      actorName: '服务器命令（server command）',
+    });
   });
 });

@@ -8211,6 +8211,8 @@ export interface components {
             seq: number;
             at: string;
             actorId: string | null;
+            /** @description 操作人姓名，系统操作为其名称（the actor’s name, or the system actor’s label） */
+            actorName: string | null;
             actorRoles: string[];
             action: string;
             subjectType: string | null;
@@ -9806,6 +9808,8 @@ export interface components {
             seq: number;
             at: string;
             actorId: string | null;
+            /** @description 操作人姓名，系统操作为其名称（the actor’s name, or the system actor’s label） */
+            actorName: string | null;
             actorRoles: string[];
             action: string;
             subjectType: string | null;

@@ -163,4 +163,19 @@ describeEachDatabase('display names in answers', (database) => {
       actorName: '服务器命令（server command）',
     });
   });
+
+  it('a plan names who made it, alone and in the list', async () => {
+    const { db, example, officeUser, get } = await setUp('p');
+    // The example plan was confirmed by a factory actor without an account; make it the named office user's.
+    await db.updateTable('plans').set({ created_by: officeUser.id }).where('id', '=', example.planId).execute();
+
+    const plan = await get(`/api/plans/${example.planId}`);
+    expect(plan.statusCode).toBe(200);
+    expect(plan.json()).toMatchObject({ createdBy: officeUser.id, createdByName: '测试用户 office-li-p' });
+    const list = await get('/api/plans');
+    expect(list.statusCode).toBe(200);
+    expect(list.json().items).toContainEqual(
+      expect.objectContaining({ id: example.planId, createdByName: '测试用户 office-li-p' }),
+    );
+  });
 });

@@ -467,6 +467,7 @@ export const planSchema = z
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable().describe('创建人姓名（the name of who made it）'),
     reportingStartsOn: isoDate
       .nullable()
       .describe(

@@ -9038,6 +9038,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 创建人姓名（the name of who made it） */
+            createdByName: string | null;
             /** @description 方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation） */
             reportingStartsOn: string | null;
         };
@@ -10635,6 +10637,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 创建人姓名（the name of who made it） */
+            createdByName: string | null;
             /** @description 方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation） */
             reportingStartsOn: string | null;
         };

@@ -164,7 +164,7 @@ describeEachDatabase('display names in answers', (database) => {
     });
   });
 
-  it('a plan names who made it, alone and in the list', async () => {
+  it('a plan and its draft name who made them, the plan alone and in the list', async () => {
     const { db, example, officeUser, get } = await setUp('p');
     // The example plan was confirmed by a factory actor without an account; make it the named office user's.
     await db.updateTable('plans').set({ created_by: officeUser.id }).where('id', '=', example.planId).execute();
@@ -177,5 +177,20 @@ describeEachDatabase('display names in answers', (database) => {
     expect(list.json().items).toContainEqual(
       expect.objectContaining({ id: example.planId, createdByName: '测试用户 office-li-p' }),
     );
+
+    // So does the draft it was confirmed from.
+    await db
+      .updateTable('plan_drafts')
+      .set({ created_by: officeUser.id })
+      .where('plan_id', '=', example.planId)
+      .execute();
+    const draftRow = await db
+      .selectFrom('plan_drafts')
+      .select('id')
+      .where('plan_id', '=', example.planId)
+      .executeTakeFirstOrThrow();
+    const draft = await get(`/api/plan-drafts/${draftRow.id}`);
+    expect(draft.statusCode).toBe(200);
+    expect(draft.json()).toMatchObject({ createdBy: officeUser.id, createdByName: '测试用户 office-li-p' });
   });
 });

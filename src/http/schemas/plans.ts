@@ -155,6 +155,7 @@ export const draftViewSchema = z
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable().describe('上传人姓名（the uploader’s name）'),
   })
   .meta({ id: 'PlanDraft', description: '方案草稿（a plan draft, as the office edits it）' });
 

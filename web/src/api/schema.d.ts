@@ -8576,6 +8576,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
         };
         /** @description 草稿列表中的一项（a draft in the list） */
         PlanDraftListItemInput: {
@@ -10175,6 +10177,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
         };
         /** @description 草稿列表中的一项（a draft in the list） */
         PlanDraftListItem: {

@@ -71,6 +71,8 @@ export interface Attachment {
   /** Hex SHA-256 of the content. */
   sha256: string;
   createdBy: string | null;
+  /** The uploader's display name; null when it names nobody. */
+  createdByName: string | null;
   createdAt: string;
 }
 
@@ -251,6 +253,7 @@ function toAttachment(row: AttachmentWithFileRow, taskId: string | null): Attach
     size: row.size,
     sha256: row.sha256,
     createdBy: row.created_by,
+    createdByName: row.created_by_name,
     createdAt: row.created_at,
   };
 }

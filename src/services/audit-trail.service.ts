@@ -12,10 +12,12 @@
  * would break the chain, and archiving old ones is a deployment's backup, not a deletion.
  */
 import {
+  findAuditEventListPage,
   findAuditEventPage,
   findAuditHead,
   type AuditEventFilter,
   type AuditEventRecord,
+  type AuditEventWithActorRow,
 } from '../db/queries/audit.queries.ts';
 import type { AuditOutcome } from '../db/schema.ts';
 import {
@@ -24,7 +26,10 @@ import {
   canReadAuditTrail,
   canReadSystemAuditTrail,
 } from '../policies/audit.policy.ts';
-import { recordAudit } from './audit.ts';
+import { ADMIN_COMMAND_USER_ID } from './admin-command-actor.ts';
+import { AUDIT_USER_ID, recordAudit } from './audit.ts';
+import { DEMO_SYSTEM_USER_ID } from './demo/demo.service.ts';
+import { JOB_USER_ID } from './job-actor.ts';
 import { auditChainOf, type AuditScope } from './audit-scope.ts';
 import type { AuditChainHead } from './audit-verify.service.ts';
 import type { Actor, ServiceContext } from './context.ts';
@@ -36,6 +41,12 @@ export interface AuditEvent {
   seq: number;
   at: string;
   actorId: string | null;
+  /**
+   * Who acted, as people read it: a user's display name, a label for the system's own actors (`system:jobs`,
+   * `system:cli`, …); null when no one acted (a failed sign-in by an unknown name) or the user is not of the chain's
+   * workspace.
+   */
+  actorName: string | null;
   actorRoles: string[];
   action: string;
   subjectType: string | null;
@@ -97,13 +108,27 @@ function parseJson(text: string): unknown {
   }
 }
 
-function toAuditEvent(row: AuditEventRecord): AuditEvent {
+/** The system's own actors, which are no user: what the trail calls them. */
+const SYSTEM_ACTOR_NAMES: Readonly<Record<string, string>> = {
+  [JOB_USER_ID]: '定时任务（scheduled jobs）',
+  [ADMIN_COMMAND_USER_ID]: '服务器命令（server command）',
+  [AUDIT_USER_ID]: '审计日志（the audit trail itself）',
+  [DEMO_SYSTEM_USER_ID]: '演示数据（demo data）',
+};
+
+function actorNameOf(row: AuditEventWithActorRow): string | null {
+  if (row.actor_name !== null) return row.actor_name;
+  return row.actor_id === null ? null : (SYSTEM_ACTOR_NAMES[row.actor_id] ?? null);
+}
+
+function toAuditEvent(row: AuditEventWithActorRow): AuditEvent {
   const roles = parseJson(row.actor_roles);
   return {
     id: row.id,
     seq: row.seq,
     at: row.at,
     actorId: row.actor_id,
+    actorName: actorNameOf(row),
     actorRoles: Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [],
     action: row.action,
     subjectType: row.subject_type,
@@ -157,8 +182,7 @@ export async function listAuditEvents(
   const chain = auditChainOf(actor, scope);
   const filter = toFilter(query);
   const beforeSeq = page.cursor?.[0];
-  const rows = await findAuditEventPage(ctx.db, chain, filter, {
-    order: 'newest-first',
+  const rows = await findAuditEventListPage(ctx.db, chain, filter, {
     ...(beforeSeq === undefined ? {} : { beforeSeq }),
     limit: page.limit + 1,
   });
@@ -231,7 +255,6 @@ async function* exportLines(
   const maxSeq = head?.seq ?? 0;
   for (;;) {
     const rows = await findAuditEventPage(ctx.db, workspaceId, filter, {
-      order: 'oldest-first',
       ...(afterSeq === undefined ? {} : { afterSeq }),
       maxSeq,
       limit: EXPORT_PAGE_SIZE,

@@ -16,6 +16,7 @@ import {
   insertCloseOut,
   setTaskClosedAt,
   updateCloseOut,
+  type CloseOutWithNamesRow,
 } from '../db/queries/close-out.queries.ts';
 import { findFileMeta } from '../db/queries/file.queries.ts';
 import { setMilestonesFrozen } from '../db/queries/milestone.queries.ts';
@@ -54,10 +55,14 @@ export interface CloseOut {
   /** An uploaded file as evidence. */
   fileId: string | null;
   requestedBy: string | null;
+  /** The display name of `requestedBy`; null when it names nobody. */
+  requestedByName: string | null;
   requestedAt: string;
   /** When it was approved or rejected — or, once reopened, when the task was reopened. */
   decidedAt: string | null;
   decidedBy: string | null;
+  /** The display name of `decidedBy`; null when it names nobody. */
+  decidedByName: string | null;
   /** Why it was rejected or the task reopened. */
   reason: string | null;
   updatedAt: string;
@@ -86,7 +91,7 @@ export interface RequestCloseOutInput {
 
 const TEXT_MAX = 10_000;
 
-function toCloseOut(row: CloseOutRow): CloseOut {
+function toCloseOut(row: CloseOutWithNamesRow): CloseOut {
   return {
     id: row.id,
     version: row.version,
@@ -95,9 +100,11 @@ function toCloseOut(row: CloseOutRow): CloseOut {
     evidence: row.evidence,
     fileId: row.file_id,
     requestedBy: row.requested_by,
+    requestedByName: row.requested_by_name,
     requestedAt: row.created_at,
     decidedAt: row.decided_at,
     decidedBy: row.decided_by,
+    decidedByName: row.decided_by_name,
     reason: row.reason,
     updatedAt: row.updated_at,
   };
@@ -127,7 +134,7 @@ function requireDecider(actor: Actor): void {
   }
 }
 
-async function findCloseOutOrThrow(db: Db, actor: Actor, closeOutId: string): Promise<CloseOutRow> {
+async function findCloseOutOrThrow(db: Db, actor: Actor, closeOutId: string): Promise<CloseOutWithNamesRow> {
   const row = await findCloseOut(db, actor.workspaceId, closeOutId);
   if (row === undefined) throw notFound('销号申请', closeOutId);
   return row;

@@ -7,12 +7,12 @@ import { newId } from '../db/ids.ts';
 import {
   findComment,
   findComments,
+  type CommentWithNamesRow,
   findTaskIdOfSubject,
   insertComment,
   type CommentSubjectType,
 } from '../db/queries/comment.queries.ts';
 import type { Db } from '../db/database.ts';
-import type { CommentRow } from '../db/schema.ts';
 import { canCommentOnTask } from '../policies/project.policy.ts';
 import { recordAudit } from './audit.ts';
 import type { Actor, ServiceContext } from './context.ts';
@@ -38,6 +38,8 @@ export interface Comment {
   taskId: string;
   body: string;
   authorId: string | null;
+  /** The display name of `authorId`; null when it names nobody. */
+  authorName: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -72,7 +74,7 @@ async function taskOfSubject(db: Db, actor: Actor, subject: CommentSubject): Pro
   return task;
 }
 
-function toComment(row: CommentRow, taskId: string): Comment {
+function toComment(row: CommentWithNamesRow, taskId: string): Comment {
   return {
     id: row.id,
     version: row.version,
@@ -81,6 +83,7 @@ function toComment(row: CommentRow, taskId: string): Comment {
     taskId,
     body: row.body,
     authorId: row.author_id,
+    authorName: row.author_name,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

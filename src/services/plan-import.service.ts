@@ -8,7 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 import { findFileMeta, insertFile } from '../db/queries/file.queries.ts';
-import { findPlanDraft, insertPlanDraft, updateOpenPlanDraft } from '../db/queries/plan-draft.queries.ts';
+import {
+  findPlanDraft,
+  insertPlanDraft,
+  updateOpenPlanDraft,
+  type PlanDraftWithNamesRow,
+} from '../db/queries/plan-draft.queries.ts';
 import {
   findLatestPlanVersionNumber,
   findPlan,
@@ -90,6 +95,8 @@ export interface DraftView {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** The display name of `createdBy` (who uploaded it); null when it names nobody. */
+  createdByName: string | null;
 }
 
 export interface CreatePlanDraftInput {
@@ -141,7 +148,7 @@ async function loadDirectory(db: Db, workspaceId: string): Promise<UnitDirectory
   );
 }
 
-async function toDraftView(db: Db, row: PlanDraftRow, directory: UnitDirectory | null): Promise<DraftView> {
+async function toDraftView(db: Db, row: PlanDraftWithNamesRow, directory: UnitDirectory | null): Promise<DraftView> {
   const document = parseDraftDocument(row.draft);
   const file = row.file_id === null ? undefined : await findFileMeta(db, row.workspace_id, row.file_id);
   return {
@@ -165,10 +172,11 @@ async function toDraftView(db: Db, row: PlanDraftRow, directory: UnitDirectory |
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    createdByName: row.created_by_name,
   };
 }
 
-async function findDraftOrThrow(db: Db, actor: Actor, draftId: string): Promise<PlanDraftRow> {
+async function findDraftOrThrow(db: Db, actor: Actor, draftId: string): Promise<PlanDraftWithNamesRow> {
   const row = await findPlanDraft(db, actor.workspaceId, draftId);
   if (row === undefined) throw notFound('方案草稿', draftId);
   return row;

@@ -8,7 +8,7 @@
  * that dropped it; `isRemoved` and `removedInVersion` are how callers see it.
  */
 import type { Db } from '../db/database.ts';
-import { findPlan } from '../db/queries/plan.queries.ts';
+import { findPlan, type PlanWithNamesRow } from '../db/queries/plan.queries.ts';
 import { findNodesOfPlan } from '../db/queries/node.queries.ts';
 import { findTaskUnitsOfPlan, findTasksOfPlan, type TaskUnitWithUnitRow } from '../db/queries/task.queries.ts';
 import { findTargetsOfPlan } from '../db/queries/target.queries.ts';
@@ -45,6 +45,8 @@ export interface Plan {
   createdAt: string;
   updatedAt: string;
   createdBy: string | null;
+  /** The display name of `createdBy`; null when it names nobody. */
+  createdByName: string | null;
   /** 报送起始日 as the office set it; null: the later of the plan's start and its confirmation (`reportingStartOf`). */
   reportingStartsOn: string | null;
 }
@@ -128,7 +130,8 @@ export interface LoadOptions {
   includeRemoved: boolean;
 }
 
-export function mapPlan(row: PlanRow): Plan {
+/** A plan row mapped; a row read without the maker's name (the jobs' own reads, which answer nobody) maps it to null. */
+export function mapPlan(row: PlanRow & Partial<Pick<PlanWithNamesRow, 'created_by_name'>>): Plan {
   return {
     id: row.id,
     version: row.version,
@@ -147,6 +150,7 @@ export function mapPlan(row: PlanRow): Plan {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     createdBy: row.created_by,
+    createdByName: row.created_by_name ?? null,
     reportingStartsOn: row.reporting_starts_on,
   };
 }

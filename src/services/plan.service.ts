@@ -51,7 +51,12 @@ export async function readablePlan(ctx: ServiceContext, actor: Actor, planId: st
 }
 
 export async function getPlan(ctx: ServiceContext, actor: Actor, planId: string): Promise<Plan> {
-  return readablePlan(ctx, actor, planId);
+  return asSeenBy(planVisibility(actor), await readablePlan(ctx, actor, planId));
+}
+
+/** The public reads a published plan without the staff who made it: a name is personal data, not the plan's. */
+function asSeenBy(visibility: PlanVisibility, plan: Plan): Plan {
+  return visibility === 'all' ? plan : { ...plan, createdBy: null, createdByName: null };
 }
 
 /**
@@ -130,7 +135,7 @@ export async function listPlans(
     ...(page.after == null ? {} : { after: page.after }),
     limit: limit + 1,
   });
-  const items = rows.slice(0, limit).map(mapPlan);
+  const items = rows.slice(0, limit).map((row) => asSeenBy(visibility, mapPlan(row)));
   const last = items.at(-1);
   return { items, next: rows.length > limit && last !== undefined ? [last.createdAt, last.id] : null };
 }

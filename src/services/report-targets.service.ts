@@ -84,8 +84,12 @@ export interface TargetReading {
   /** The report it came with, and that report's unit; null when entered without a report. */
   reportId: string | null;
   unitId: string | null;
+  /** The name of `unitId`; null with it. */
+  unitName: string | null;
   createdAt: string;
   createdBy: string | null;
+  /** The display name of `createdBy`; null when it names nobody. */
+  createdByName: string | null;
 }
 
 /** A period the office set by hand. */
@@ -188,8 +192,10 @@ function toTargetReading(row: TargetReadingRow): TargetReading {
     source: row.source,
     reportId: row.report_id,
     unitId: row.report_unit_id,
+    unitName: row.report_unit_name,
     createdAt: row.created_at,
     createdBy: row.created_by,
+    createdByName: row.created_by_name,
   };
 }
 

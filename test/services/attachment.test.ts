@@ -125,6 +125,7 @@ describeEachDatabase('attachments', (database) => {
         size: bytes.byteLength,
         sha256: sha256(bytes),
         createdBy: s.primary.userId,
+        createdByName: null, // the factory's actor has no user row
         createdAt: '2021-07-01T02:00:00.000Z',
       } satisfies Attachment);
 

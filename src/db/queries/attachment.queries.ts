@@ -15,6 +15,8 @@ export interface AttachmentWithFileRow {
   subject_id: string;
   file_id: string;
   created_by: string | null;
+  /** The uploader's display name; null when it names nobody. */
+  created_by_name: string | null;
   created_at: IsoInstant;
   name: string;
   media_type: string;
@@ -32,12 +34,16 @@ function selectAttachments(db: Db, workspaceId: string) {
     .innerJoin('files as f', (join) =>
       join.onRef('f.workspace_id', '=', 'a.workspace_id').onRef('f.id', '=', 'a.file_id'),
     )
+    .leftJoin('users as cu', (join) =>
+      join.onRef('cu.workspace_id', '=', 'a.workspace_id').onRef('cu.id', '=', 'a.created_by'),
+    )
     .select([
       'a.id',
       'a.subject_type',
       'a.subject_id',
       'a.file_id',
       'a.created_by',
+      'cu.display_name as created_by_name',
       'a.created_at',
       'f.name',
       'f.media_type',

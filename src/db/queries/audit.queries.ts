@@ -2,9 +2,10 @@
  * The audit trail: events (append-only, hash-chained per workspace) and each workspace's chain head. Events are read
  * in pages by keyset, so a walk over millions of them holds one page at a time.
  */
+import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../database.ts';
 import { dialectOf } from '../dialect.ts';
-import type { AuditEventRow, AuditOutcome } from '../schema.ts';
+import type { AuditEventRow, AuditOutcome, Database } from '../schema.ts';
 
 /** The id of every workspace's one head row. */
 export const AUDIT_HEAD_ID = 'head';
@@ -170,32 +171,67 @@ export interface AuditEventFilter {
   outcome?: AuditOutcome;
 }
 
+/** The conditions of a workspace's events matching `filter`. */
+function matchingEvents(
+  eb: ExpressionBuilder<Database, 'audit_events'>,
+  workspaceId: string,
+  filter: AuditEventFilter,
+) {
+  const conditions = [eb('audit_events.workspace_id', '=', workspaceId)];
+  if (filter.from !== undefined) conditions.push(eb('audit_events.at', '>=', filter.from));
+  if (filter.to !== undefined) conditions.push(eb('audit_events.at', '<', filter.to));
+  if (filter.actorId !== undefined) conditions.push(eb('audit_events.actor_id', '=', filter.actorId));
+  if (filter.action !== undefined) conditions.push(eb('audit_events.action', '=', filter.action));
+  if (filter.subjectType !== undefined) conditions.push(eb('audit_events.subject_type', '=', filter.subjectType));
+  if (filter.subjectId !== undefined) conditions.push(eb('audit_events.subject_id', '=', filter.subjectId));
+  if (filter.outcome !== undefined) conditions.push(eb('audit_events.outcome', '=', filter.outcome));
+  return eb.and(conditions);
+}
+
 /**
- * A page of a workspace's events matching `filter`: newest first after the cursor `beforeSeq` (the admin's list),
- * or oldest first after `afterSeq` up to `maxSeq` (an export, consistent with the head it ends with).
+ * A page of a workspace's events matching `filter`, oldest first after `afterSeq` up to `maxSeq` (an export,
+ * consistent with the head it ends with). The stored columns only: an export is the record as written.
  */
 export function findAuditEventPage(
   db: Db,
   workspaceId: string,
   filter: AuditEventFilter,
-  page:
-    | { order: 'newest-first'; beforeSeq?: number; limit: number }
-    | { order: 'oldest-first'; afterSeq?: number; maxSeq: number; limit: number },
+  page: { afterSeq?: number; maxSeq: number; limit: number },
 ): Promise<AuditEventRecord[]> {
-  let query = db.selectFrom('audit_events').select(EVENT_COLUMNS).where('workspace_id', '=', workspaceId);
-  if (filter.from !== undefined) query = query.where('at', '>=', filter.from);
-  if (filter.to !== undefined) query = query.where('at', '<', filter.to);
-  if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
-  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
-  if (filter.subjectType !== undefined) query = query.where('subject_type', '=', filter.subjectType);
-  if (filter.subjectId !== undefined) query = query.where('subject_id', '=', filter.subjectId);
-  if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
-  if (page.order === 'newest-first') {
-    if (page.beforeSeq !== undefined) query = query.where('seq', '<', page.beforeSeq);
-    return query.orderBy('seq', 'desc').orderBy('id', 'desc').limit(page.limit).execute();
-  }
+  let query = db
+    .selectFrom('audit_events')
+    .select(EVENT_COLUMNS)
+    .where((eb) => matchingEvents(eb, workspaceId, filter));
   if (page.afterSeq !== undefined) query = query.where('seq', '>', page.afterSeq);
   return query.where('seq', '<=', page.maxSeq).orderBy('seq').orderBy('id').limit(page.limit).execute();
+}
+
+/** An event with its actor's display name: null for an id that names no user of the event's workspace. */
+export interface AuditEventWithActorRow extends AuditEventRecord {
+  actor_name: string | null;
+}
+
+/**
+ * A page of a workspace's events matching `filter`, newest first after the cursor `beforeSeq` (the administrator's
+ * list), each with its actor's name from the users of the same workspace — so the `system` chain names nobody of
+ * any workspace — in the same statement.
+ */
+export function findAuditEventListPage(
+  db: Db,
+  workspaceId: string,
+  filter: AuditEventFilter,
+  page: { beforeSeq?: number; limit: number },
+): Promise<AuditEventWithActorRow[]> {
+  let query = db
+    .selectFrom('audit_events')
+    .leftJoin('users as au', (join) =>
+      join.onRef('au.workspace_id', '=', 'audit_events.workspace_id').onRef('au.id', '=', 'audit_events.actor_id'),
+    )
+    .select(EVENT_COLUMNS.map((column) => `audit_events.${column}` as const))
+    .select('au.display_name as actor_name')
+    .where((eb) => matchingEvents(eb, workspaceId, filter));
+  if (page.beforeSeq !== undefined) query = query.where('audit_events.seq', '<', page.beforeSeq);
+  return query.orderBy('audit_events.seq', 'desc').orderBy('audit_events.id', 'desc').limit(page.limit).execute();
 }
 
 /** A stored head with its workspace's time zone (for exporting heads at each local change of day). */

@@ -2,17 +2,33 @@
 import type { Db } from '../database.ts';
 import type { CloseOutRow, CloseOutUpdate, NewCloseOut, TaskStatus } from '../schema.ts';
 
+/** A close-out with the display names of who requested and who decided it (null when it names nobody). */
+export interface CloseOutWithNamesRow extends CloseOutRow {
+  requested_by_name: string | null;
+  decided_by_name: string | null;
+}
+
+/** Close-outs with their people's names, joined in the same statement. */
+function selectCloseOuts(db: Db, workspaceId: string) {
+  return db
+    .selectFrom('close_outs as c')
+    .leftJoin('users as rq', (join) =>
+      join.onRef('rq.workspace_id', '=', 'c.workspace_id').onRef('rq.id', '=', 'c.requested_by'),
+    )
+    .leftJoin('users as dc', (join) =>
+      join.onRef('dc.workspace_id', '=', 'c.workspace_id').onRef('dc.id', '=', 'c.decided_by'),
+    )
+    .selectAll('c')
+    .select(['rq.display_name as requested_by_name', 'dc.display_name as decided_by_name'])
+    .where('c.workspace_id', '=', workspaceId);
+}
+
 export async function insertCloseOut(db: Db, row: NewCloseOut): Promise<void> {
   await db.insertInto('close_outs').values(row).execute();
 }
 
-export function findCloseOut(db: Db, workspaceId: string, id: string): Promise<CloseOutRow | undefined> {
-  return db
-    .selectFrom('close_outs')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+export function findCloseOut(db: Db, workspaceId: string, id: string): Promise<CloseOutWithNamesRow | undefined> {
+  return selectCloseOuts(db, workspaceId).where('c.id', '=', id).executeTakeFirst();
 }
 
 /** A task's close-outs, newest first (the first is the one in force). */
@@ -21,14 +37,11 @@ export function findCloseOutsOfTask(
   workspaceId: string,
   taskId: string,
   limit?: number,
-): Promise<CloseOutRow[]> {
-  const query = db
-    .selectFrom('close_outs')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('task_id', '=', taskId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc');
+): Promise<CloseOutWithNamesRow[]> {
+  const query = selectCloseOuts(db, workspaceId)
+    .where('c.task_id', '=', taskId)
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc');
   return (limit === undefined ? query : query.limit(limit)).execute();
 }
 
@@ -36,7 +49,7 @@ export async function findLatestCloseOut(
   db: Db,
   workspaceId: string,
   taskId: string,
-): Promise<CloseOutRow | undefined> {
+): Promise<CloseOutWithNamesRow | undefined> {
   return (await findCloseOutsOfTask(db, workspaceId, taskId, 1))[0];
 }
 

@@ -6,12 +6,21 @@ export async function insertPlanDraft(db: Db, row: NewPlanDraft): Promise<void> 
   await db.insertInto('plan_drafts').values(row).execute();
 }
 
-export function findPlanDraft(db: Db, workspaceId: string, id: string): Promise<PlanDraftRow | undefined> {
+/** A draft with the display name of who uploaded it (null when it names nobody). */
+export interface PlanDraftWithNamesRow extends PlanDraftRow {
+  created_by_name: string | null;
+}
+
+export function findPlanDraft(db: Db, workspaceId: string, id: string): Promise<PlanDraftWithNamesRow | undefined> {
   return db
-    .selectFrom('plan_drafts')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
+    .selectFrom('plan_drafts as d')
+    .leftJoin('users as cu', (join) =>
+      join.onRef('cu.workspace_id', '=', 'd.workspace_id').onRef('cu.id', '=', 'd.created_by'),
+    )
+    .selectAll('d')
+    .select('cu.display_name as created_by_name')
+    .where('d.workspace_id', '=', workspaceId)
+    .where('d.id', '=', id)
     .executeTakeFirst();
 }
 

@@ -1,6 +1,7 @@
 /** The workspace's plans as a list (the plan picker), a page at a time. */
 import type { Db } from '../database.ts';
-import type { IsoInstant, PlanRow } from '../schema.ts';
+import type { IsoInstant } from '../schema.ts';
+import { selectPlans, type PlanWithNamesRow } from './plan.queries.ts';
 
 /** The plan list's sort key: newest first by when the plan was made, then by id. */
 export type PlanPageKey = readonly [createdAt: IsoInstant, id: string];
@@ -15,15 +16,18 @@ export interface PlanPageFilter {
 }
 
 /** A page of the workspace's plans, newest first, after `filter.after`. A workspace has tens of plans. */
-export function findPlanPage(db: Db, workspaceId: string, filter: PlanPageFilter): Promise<PlanRow[]> {
-  let query = db.selectFrom('plans').selectAll().where('workspace_id', '=', workspaceId);
-  if (filter.publishedOnly) query = query.where('published', '=', 1);
+export function findPlanPage(db: Db, workspaceId: string, filter: PlanPageFilter): Promise<PlanWithNamesRow[]> {
+  let query = selectPlans(db, workspaceId);
+  if (filter.publishedOnly) query = query.where('plans.published', '=', 1);
   const after = filter.after;
   if (after !== undefined) {
     const [createdAt, id] = after;
     query = query.where((eb) =>
-      eb.or([eb('created_at', '<', createdAt), eb.and([eb('created_at', '=', createdAt), eb('id', '<', id)])]),
+      eb.or([
+        eb('plans.created_at', '<', createdAt),
+        eb.and([eb('plans.created_at', '=', createdAt), eb('plans.id', '<', id)]),
+      ]),
     );
   }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+  return query.orderBy('plans.created_at', 'desc').orderBy('plans.id', 'desc').limit(filter.limit).execute();
 }

@@ -6,13 +6,25 @@ export async function insertPlan(db: Db, row: NewPlan): Promise<void> {
   await db.insertInto('plans').values(row).execute();
 }
 
-export function findPlan(db: Db, workspaceId: string, id: string): Promise<PlanRow | undefined> {
+/** A plan with the display name of who made it (null when it names nobody). */
+export interface PlanWithNamesRow extends PlanRow {
+  created_by_name: string | null;
+}
+
+/** Plans with their maker's name, joined in the same statement. */
+export function selectPlans(db: Db, workspaceId: string) {
   return db
     .selectFrom('plans')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .leftJoin('users as cu', (join) =>
+      join.onRef('cu.workspace_id', '=', 'plans.workspace_id').onRef('cu.id', '=', 'plans.created_by'),
+    )
+    .selectAll('plans')
+    .select('cu.display_name as created_by_name')
+    .where('plans.workspace_id', '=', workspaceId);
+}
+
+export function findPlan(db: Db, workspaceId: string, id: string): Promise<PlanWithNamesRow | undefined> {
+  return selectPlans(db, workspaceId).where('plans.id', '=', id).executeTakeFirst();
 }
 
 /** Updates the plan if it is still at `expectedVersion`; false when it moved on (or is gone). */

@@ -52,6 +52,9 @@ export interface TargetReadingRow extends ReadingRow {
   report_unit_id: string | null;
   report_state: ReportState | null;
   report_submitted_at: string | null;
+  /** The report's unit's name and the display name of who recorded the reading; null when they name nothing. */
+  report_unit_name: string | null;
+  created_by_name: string | null;
 }
 
 /** One target's readings that count (see `findReadingsOfTargets`), in period order. */
@@ -80,8 +83,20 @@ export function findReadingsOfTargets(
       .leftJoin('reports as r', (join) =>
         join.onRef('r.workspace_id', '=', 'g.workspace_id').onRef('r.id', '=', 'g.report_id'),
       )
+      .leftJoin('units as ru', (join) =>
+        join.onRef('ru.workspace_id', '=', 'r.workspace_id').onRef('ru.id', '=', 'r.unit_id'),
+      )
+      .leftJoin('users as cu', (join) =>
+        join.onRef('cu.workspace_id', '=', 'g.workspace_id').onRef('cu.id', '=', 'g.created_by'),
+      )
       .selectAll('g')
-      .select(['r.unit_id as report_unit_id', 'r.state as report_state', 'r.submitted_at as report_submitted_at'])
+      .select([
+        'r.unit_id as report_unit_id',
+        'ru.name as report_unit_name',
+        'r.state as report_state',
+        'r.submitted_at as report_submitted_at',
+        'cu.display_name as created_by_name',
+      ])
       .where('g.workspace_id', '=', workspaceId)
       .where('g.target_id', 'in', slice)
       .where((eb) => eb.or([eb('g.report_id', 'is', null), eb('r.state', 'in', [...reportStates])]))

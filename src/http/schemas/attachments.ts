@@ -36,6 +36,7 @@ export const attachmentSchema = z
     size: z.number().int().describe('字节数（bytes）'),
     sha256: z.string(),
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable().describe('上传人姓名（the uploader’s name）'),
     createdAt: z.string(),
   })
   .meta({ id: 'Attachment', description: '附件（an attachment: metadata only）' });

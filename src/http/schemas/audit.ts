@@ -49,6 +49,10 @@ export const auditEventSchema = z
     seq: z.number().int(),
     at: z.string(),
     actorId: z.string().nullable(),
+    actorName: z
+      .string()
+      .nullable()
+      .describe('操作人姓名，系统操作为其名称（the actor’s name, or the system actor’s label）'),
     actorRoles: z.array(z.string()),
     action: z.string(),
     subjectType: z.string().nullable(),

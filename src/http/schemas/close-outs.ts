@@ -33,9 +33,11 @@ export const closeOutSchema = z
     evidence: z.string(),
     fileId: z.string().nullable(),
     requestedBy: z.string().nullable(),
+    requestedByName: z.string().nullable().describe('申请人姓名（the requester’s name）'),
     requestedAt: z.string(),
     decidedAt: z.string().nullable(),
     decidedBy: z.string().nullable(),
+    decidedByName: z.string().nullable().describe('审批人姓名（the decider’s name）'),
     reason: z.string().nullable(),
     updatedAt: z.string(),
   })

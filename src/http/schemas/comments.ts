@@ -20,6 +20,7 @@ export const commentSchema = z
     taskId: z.string(),
     body: z.string(),
     authorId: z.string().nullable(),
+    authorName: z.string().nullable().describe('作者姓名（the author’s name）'),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -155,6 +155,7 @@ export const draftViewSchema = z
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable().describe('上传人姓名（the uploader’s name）'),
   })
   .meta({ id: 'PlanDraft', description: '方案草稿（a plan draft, as the office edits it）' });
 
@@ -467,6 +468,7 @@ export const planSchema = z
     createdAt: instant,
     updatedAt: instant,
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable().describe('创建人姓名（the name of who made it）'),
     reportingStartsOn: isoDate
       .nullable()
       .describe(

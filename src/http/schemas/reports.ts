@@ -181,8 +181,10 @@ export const targetReadingSchema = z
     source: z.string(),
     reportId: z.string().nullable(),
     unitId: z.string().nullable(),
+    unitName: z.string().nullable().describe('报送单位名称（the reporting unit’s name）'),
     createdAt: z.string(),
     createdBy: z.string().nullable(),
+    createdByName: z.string().nullable().describe('录入人姓名（the name of who recorded it）'),
   })
   .meta({ id: 'TargetReading', description: '指标读数（a reading of a target）' });
 

@@ -8201,6 +8201,8 @@ export interface components {
             size: number;
             sha256: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
             createdAt: string;
         };
         /** @description 审计事件（an audit event） */
@@ -8209,6 +8211,8 @@ export interface components {
             seq: number;
             at: string;
             actorId: string | null;
+            /** @description 操作人姓名，系统操作为其名称（the actor’s name, or the system actor’s label） */
+            actorName: string | null;
             actorRoles: string[];
             action: string;
             subjectType: string | null;
@@ -8354,9 +8358,13 @@ export interface components {
             evidence: string;
             fileId: string | null;
             requestedBy: string | null;
+            /** @description 申请人姓名（the requester’s name） */
+            requestedByName: string | null;
             requestedAt: string;
             decidedAt: string | null;
             decidedBy: string | null;
+            /** @description 审批人姓名（the decider’s name） */
+            decidedByName: string | null;
             reason: string | null;
             updatedAt: string;
         };
@@ -8381,6 +8389,8 @@ export interface components {
             taskId: string;
             body: string;
             authorId: string | null;
+            /** @description 作者姓名（the author’s name） */
+            authorName: string | null;
             createdAt: string;
             updatedAt: string;
         };
@@ -8566,6 +8576,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
         };
         /** @description 草稿列表中的一项（a draft in the list） */
         PlanDraftListItemInput: {
@@ -9028,6 +9040,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 创建人姓名（the name of who made it） */
+            createdByName: string | null;
             /** @description 方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation） */
             reportingStartsOn: string | null;
         };
@@ -9227,8 +9241,12 @@ export interface components {
             source: string;
             reportId: string | null;
             unitId: string | null;
+            /** @description 报送单位名称（the reporting unit’s name） */
+            unitName: string | null;
             createdAt: string;
             createdBy: string | null;
+            /** @description 录入人姓名（the name of who recorded it） */
+            createdByName: string | null;
         };
         /** @description 人工设定的计划值；删除后为 null（a planned value the office set） */
         TrajectoryPointInput: {
@@ -9784,6 +9802,8 @@ export interface components {
             size: number;
             sha256: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
             createdAt: string;
         };
         /** @description 审计事件（an audit event） */
@@ -9792,6 +9812,8 @@ export interface components {
             seq: number;
             at: string;
             actorId: string | null;
+            /** @description 操作人姓名，系统操作为其名称（the actor’s name, or the system actor’s label） */
+            actorName: string | null;
             actorRoles: string[];
             action: string;
             subjectType: string | null;
@@ -9937,9 +9959,13 @@ export interface components {
             evidence: string;
             fileId: string | null;
             requestedBy: string | null;
+            /** @description 申请人姓名（the requester’s name） */
+            requestedByName: string | null;
             requestedAt: string;
             decidedAt: string | null;
             decidedBy: string | null;
+            /** @description 审批人姓名（the decider’s name） */
+            decidedByName: string | null;
             reason: string | null;
             updatedAt: string;
         };
@@ -9964,6 +9990,8 @@ export interface components {
             taskId: string;
             body: string;
             authorId: string | null;
+            /** @description 作者姓名（the author’s name） */
+            authorName: string | null;
             createdAt: string;
             updatedAt: string;
         };
@@ -10149,6 +10177,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 上传人姓名（the uploader’s name） */
+            createdByName: string | null;
         };
         /** @description 草稿列表中的一项（a draft in the list） */
         PlanDraftListItem: {
@@ -10611,6 +10641,8 @@ export interface components {
             /** @description ISO 8601 时刻，UTC（an ISO 8601 instant, UTC） */
             updatedAt: string;
             createdBy: string | null;
+            /** @description 创建人姓名（the name of who made it） */
+            createdByName: string | null;
             /** @description 方案办公室设定的报送起始日，此前各期不要求报送；null 为默认：方案开始日与确认日中较晚者（the reporting start the office set; null: the later of the plan’s start and its confirmation） */
             reportingStartsOn: string | null;
         };
@@ -10810,8 +10842,12 @@ export interface components {
             source: string;
             reportId: string | null;
             unitId: string | null;
+            /** @description 报送单位名称（the reporting unit’s name） */
+            unitName: string | null;
             createdAt: string;
             createdBy: string | null;
+            /** @description 录入人姓名（the name of who recorded it） */
+            createdByName: string | null;
         };
         /** @description 人工设定的计划值；删除后为 null（a planned value the office set） */
         TrajectoryPoint: {
